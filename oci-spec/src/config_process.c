@@ -1,0 +1,1 @@
+/* placeholder: oci-spec/src/config_process.c */

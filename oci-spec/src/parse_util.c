@@ -1,0 +1,1 @@
+/* placeholder: oci-spec/src/parse_util.c */

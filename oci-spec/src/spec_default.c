@@ -1,0 +1,1 @@
+/* placeholder: oci-spec/src/spec_default.c */

@@ -1,0 +1,1 @@
+/* placeholder: oci-spec/src/state.c */

@@ -1,0 +1,1 @@
+/* placeholder: runtime/src/cli/list.c */

@@ -1,0 +1,1 @@
+/* placeholder: runtime/src/lib/cgroup_systemd.c */

@@ -1,0 +1,1 @@
+/* placeholder: runtime/src/lib/fds.c */

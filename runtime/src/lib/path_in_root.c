@@ -1,0 +1,1 @@
+/* placeholder: runtime/src/lib/path_in_root.c */

@@ -1,0 +1,20 @@
+/* ward — resolve paths inside the container's rootfs without escaping it. */
+#ifndef WARD_PATH_IN_ROOT_H
+#define WARD_PATH_IN_ROOT_H
+
+#include <sys/types.h>
+
+#include "ward/error.h"
+
+/* openat2(rootfd, path, RESOLVE_IN_ROOT) with a component-by-component
+ * fallback for kernels without openat2.  Symlinks are resolved as if rootfd
+ * were "/".  Returns an fd or -1 with err set. */
+int open_in_root (int rootfd, const char *path, int flags, mode_t mode,
+                  struct werr *err);
+/* Create every missing directory of `path` inside the root (like mkdir -p),
+ * then open the last component as O_PATH|O_DIRECTORY (is_dir) or create it
+ * as an empty file (file target of a bind mount).  Returns an fd. */
+int mkpath_in_root (int rootfd, const char *path, bool is_dir, mode_t mode,
+                    struct werr *err);
+
+#endif

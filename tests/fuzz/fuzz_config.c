@@ -1,0 +1,1 @@
+/* placeholder: tests/fuzz/fuzz_config.c */

@@ -1,0 +1,1 @@
+/* placeholder: tests/unit/test_runtime.c */
