@@ -1,1 +1,29 @@
-/* placeholder: runtime/src/cli/create.c */
+/* ward create — set up a container and leave its init waiting for start. */
+#include "cli.h"
+#include "container.h"
+#include "create_flags.h"
+
+int
+cmd_create (struct global_opts *g, int argc, char **argv, struct werr *err)
+{
+  struct create_flags f = { 0 };
+  struct opt_def defs[CREATE_FLAG_DEFS_MAX];
+  create_flags_defs (&f, defs, NULL);
+  bool help;
+  int first = opts_parse ("create", defs, argc, argv, &help, err);
+  if (first < 0)
+    return 1;
+  if (help)
+    {
+      opts_print_help ("ward create [options] CONTAINER_ID",
+                       "Create a container from a bundle; `ward start` runs its process.",
+                       defs);
+      return 0;
+    }
+  if (args_exact ("create", argc, argv, first, 1, "container id", err) < 0)
+    return 1;
+  struct create_opts o;
+  create_flags_to_opts (g, &f, argv[first], &o);
+  struct created c;
+  return container_create (&o, &c, err) < 0 ? 1 : 0;
+}

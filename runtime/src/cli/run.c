@@ -1,1 +1,58 @@
-/* placeholder: runtime/src/cli/run.c */
+/* ward run — create and start a container; without --detach, wait for it
+ * and exit with its status. */
+#include <unistd.h>
+
+#include "cli.h"
+#include "container.h"
+#include "create_flags.h"
+#include "log.h"
+
+int
+cmd_run (struct global_opts *g, int argc, char **argv, struct werr *err)
+{
+  struct create_flags f = { 0 };
+  const struct opt_def extra[] = {
+    { "detach", 'd', OPT_BOOL, &f.detach, NULL, "do not wait for the container" },
+    { "keep", 0, OPT_BOOL, &f.keep, NULL, "keep the container's state after it exits" },
+    { "no-subreaper", 0, OPT_BOOL, &f.no_subreaper, NULL, "accepted for runc compatibility" },
+    { 0 },
+  };
+  struct opt_def defs[CREATE_FLAG_DEFS_MAX];
+  create_flags_defs (&f, defs, extra);
+  bool help;
+  int first = opts_parse ("run", defs, argc, argv, &help, err);
+  if (first < 0)
+    return 1;
+  if (help)
+    {
+      opts_print_help ("ward run [options] CONTAINER_ID",
+                       "Create and start a container; without --detach, wait for it "
+                       "and exit with its status.", defs);
+      return 0;
+    }
+  if (args_exact ("run", argc, argv, first, 1, "container id", err) < 0)
+    return 1;
+  if (f.detach && f.keep)
+    return werr_set (err, 0, "run: --keep cannot be used with --detach"), 1;
+  const char *id = argv[first];
+  struct create_opts o;
+  create_flags_to_opts (g, &f, id, &o);
+  o.foreground = !f.detach;
+  struct created c;
+  if (container_create (&o, &c, err) < 0)
+    return 1;
+  struct werr ignored;
+  if (container_start (g->root, id, err) < 0)
+    {
+      container_delete (g->root, id, true, &ignored);
+      return 1;
+    }
+  if (f.detach)
+    return 0;
+  int status = 1;
+  if (container_wait (c.pid, c.console_master, &status, err) < 0)
+    log_error ("%s", err->msg);
+  if (!f.keep && container_delete (g->root, id, true, err) < 0)
+    log_error ("%s", err->msg);
+  return status;
+}

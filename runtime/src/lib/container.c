@@ -1,1 +1,414 @@
-/* placeholder: runtime/src/lib/container.c */
+/* ward — the container lifecycle: create, start, kill, delete. */
+#include "container.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "console.h"
+#include "context.h"
+#include "log.h"
+#include "namespaces.h"
+#include "proc_attrs.h"
+#include "process.h"
+#include "rootfs.h"
+#include "state.h"
+#include "utils.h"
+#include "ward/cleanup.h"
+#include "ward/oci_config.h"
+
+/* Everything create made so far, undone in reverse on failure. */
+struct create_undo
+{
+  const char *root;
+  const char *id;
+  bool state_dir;
+  struct cgroup_mgr *cgroup;
+  pid_t pid;
+};
+
+static void
+undo_create (struct create_undo *u)
+{
+  struct werr ignored;
+  if (u->pid > 0)
+    kill (u->pid, SIGKILL);
+  if (u->cgroup)
+    cgroup_destroy (u->cgroup, &ignored);
+  if (u->state_dir)
+    state_dir_remove (u->root, u->id, &ignored);
+}
+
+static int
+load_config (const char *bundle, struct oci_config **cfg, struct werr *err)
+{
+  _cleanup_free_ char *path = xasprintf ("%s/config.json", bundle);
+  if (oci_config_parse_file (path, cfg, err) < 0)
+    return -1;
+  const struct oci_process *p = &(*cfg)->process;
+  if (!(*cfg)->has_process)
+    return werr_set (err, 0, "config.json: process: required to create a container");
+  if (p->args.n == 0)
+    return werr_set (err, 0, "config.json: process.args: must not be empty");
+  if ((*cfg)->root.path == NULL)
+    return werr_set (err, 0, "config.json: root.path: required");
+  return 0;
+}
+
+static char *
+resolve_rootfs (const char *bundle, const char *root_path, struct werr *err)
+{
+  _cleanup_free_ char *joined = root_path[0] == '/'
+                                    ? xstrdup (root_path)
+                                    : xasprintf ("%s/%s", bundle, root_path);
+  char *real = realpath (joined, NULL);
+  struct stat st;
+  if (real == NULL || stat (real, &st) < 0)
+    {
+      werr_set (err, errno, "rootfs `%s`", joined);
+      free (real);
+      return NULL;
+    }
+  if (!S_ISDIR (st.st_mode))
+    {
+      werr_set (err, ENOTDIR, "rootfs `%s`", joined);
+      free (real);
+      return NULL;
+    }
+  return real;
+}
+
+/* Socket activation: fds 3.. handed to us by systemd are passed on. */
+static int
+listen_fds_count (void)
+{
+  const char *pid = getenv ("LISTEN_PID");
+  int n = parse_uint (getenv ("LISTEN_FDS"));
+  if (n <= 0 || pid == NULL || parse_uint (pid) != getpid ())
+    return 0;
+  return n;
+}
+
+static int
+write_pid_file (const char *path, pid_t pid, struct werr *err)
+{
+  _cleanup_free_ char *copy = xstrdup (path);
+  char *slash = strrchr (copy, '/');
+  const char *dir = slash ? (slash == copy ? "/" : copy) : ".";
+  const char *name = slash ? slash + 1 : copy;
+  if (slash)
+    *slash = '\0';
+  _cleanup_close_ int dfd = open (dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (dfd < 0)
+    return werr_set (err, errno, "--pid-file: open `%s`", dir);
+  char buf[32];
+  int len = snprintf (buf, sizeof buf, "%d", (int) pid);
+  if (write_file_atomic_at (dfd, name, buf, (size_t) len, 0644, err) < 0)
+    return werr_prefix (err, "--pid-file");
+  return 0;
+}
+
+static int
+check_create_opts (const struct create_opts *o, const struct oci_config *cfg,
+                   struct werr *err)
+{
+  if (cfg->process.terminal && o->console_socket == NULL && !o->foreground)
+    return werr_set (err, 0, "process.terminal is true: --console-socket is "
+                     "required when the runtime detaches");
+  if (!cfg->process.terminal && o->console_socket)
+    return werr_set (err, 0, "--console-socket given but process.terminal is false");
+  return 0;
+}
+
+static int
+validate_config (const struct oci_config *cfg, bool rootless, struct werr *err)
+{
+  if (namespaces_validate (cfg, rootless, err) < 0
+      || rootfs_validate (cfg, err) < 0 || proc_attrs_validate (cfg, err) < 0)
+    return -1;
+  return 0;
+}
+
+static int
+record_state (int dirfd, const struct ward_ctx *ctx, struct cgroup_mgr *cg,
+              pid_t pid, struct werr *err)
+{
+  char created[64];
+  rfc3339_now (created, sizeof created);
+  struct ward_state st = {
+    .id = (char *) ctx->id,
+    .pid = pid,
+    .start_time = proc_start_time (pid),
+    .bundle = (char *) ctx->bundle,
+    .rootfs = (char *) ctx->rootfs,
+    .created = created,
+    .owner = geteuid (),
+    .annotations = ctx->cfg->annotations,
+    .cgroup = cg,
+  };
+  if (st.start_time == 0)
+    return werr_set (err, 0, "the container init exited during set-up");
+  return state_write (dirfd, &st, err);
+}
+
+static int
+spawn_and_record (const struct create_opts *o, struct ward_ctx *ctx,
+                  int dirfd, struct create_undo *undo, struct created *out,
+                  struct werr *err)
+{
+  if (mkfifoat (dirfd, EXEC_FIFO, 0622) < 0)
+    return werr_set (err, errno, "mkfifo `%s`", EXEC_FIFO);
+  /* Opened read-write, the fifo never blocks us; the init blocks reading it
+   * until `start` writes one byte. */
+  _cleanup_close_ int fifo = openat (dirfd, EXEC_FIFO, O_RDWR | O_CLOEXEC);
+  if (fifo < 0)
+    return werr_set (err, errno, "open `%s`", EXEC_FIFO);
+  struct cgroup_request creq = {
+    .id = o->id,
+    .cgroups_path = ctx->cfg->linux_.cgroups_path,
+    .systemd = o->systemd_cgroup,
+    .rootless = ctx->rootless,
+    .resources = ctx->cfg->linux_.has_resources ? &ctx->cfg->linux_.resources : NULL,
+  };
+  if (cgroup_create (&creq, &undo->cgroup, err) < 0)
+    return -1;
+  if (creq.resources && cgroup_apply_resources (undo->cgroup, creq.resources, err) < 0)
+    return -1;
+  struct spawn_request req = { .ctx = ctx, .cgroup = undo->cgroup,
+                               .fifo_fd = fifo, .close_fd = dirfd };
+  struct spawn_result res;
+  if (process_spawn (&req, &res, err) < 0)
+    return -1;
+  undo->pid = res.pid;
+  out->pid = res.pid;
+  out->console_master = res.console_master;
+  if (res.console_master >= 0 && o->console_socket)
+    {
+      int r = console_send_to_socket (o->console_socket, res.console_master, err);
+      close (res.console_master);
+      out->console_master = -1;
+      if (r < 0)
+        return -1;
+    }
+  if (record_state (dirfd, ctx, undo->cgroup, res.pid, err) < 0)
+    return -1;
+  if (o->pid_file && write_pid_file (o->pid_file, res.pid, err) < 0)
+    return -1;
+  return 0;
+}
+
+int
+container_create (const struct create_opts *o, struct created *out,
+                  struct werr *err)
+{
+  struct oci_config *cfg = NULL;
+  _cleanup_free_ char *bundle = realpath (o->bundle ? o->bundle : ".", NULL);
+  _cleanup_free_ char *rootfs = NULL;
+  struct create_undo undo = { .root = o->root, .id = o->id };
+  int dirfd = -1, r = -1;
+
+  out->pid = -1;
+  out->console_master = -1;
+  if (bundle == NULL)
+    return werr_set (err, errno, "--bundle `%s`", o->bundle ? o->bundle : ".");
+  if (state_check_id (o->id, err) < 0 || load_config (bundle, &cfg, err) < 0)
+    goto out;
+  struct ward_ctx ctx = {
+    .cfg = cfg, .id = o->id, .bundle = bundle, .no_pivot = o->no_pivot,
+    .no_new_keyring = o->no_new_keyring, .console_socket = o->console_socket,
+    .rootless = geteuid () != 0, .console_slave_fd = -1,
+  };
+  int listen = listen_fds_count ();
+  ctx.listen_fds = listen > 0;
+  ctx.preserve_fds = o->preserve_fds + listen;
+  ctx.new_userns = namespaces_new_flags (cfg) & CLONE_NEWUSER;
+  ctx.new_mntns = namespaces_new_flags (cfg) & CLONE_NEWNS;
+  ctx.new_cgroupns = namespaces_new_flags (cfg) & CLONE_NEWCGROUP;
+  if (check_create_opts (o, cfg, err) < 0 || validate_config (cfg, ctx.rootless, err) < 0)
+    goto out;
+  if ((rootfs = resolve_rootfs (bundle, cfg->root.path, err)) == NULL)
+    goto out;
+  ctx.rootfs = rootfs;
+  if ((dirfd = state_dir_create (o->root, o->id, err)) < 0)
+    goto out;
+  undo.state_dir = true;
+  ctx.state_dir = NULL;
+  r = spawn_and_record (o, &ctx, dirfd, &undo, out, err);
+  if (r < 0)
+    {
+      if (out->console_master >= 0)
+        close (out->console_master);
+      out->console_master = -1;
+      undo_create (&undo);
+    }
+  else
+    cgroup_mgr_free (undo.cgroup);
+out:
+  if (dirfd >= 0)
+    close (dirfd);
+  oci_config_free (cfg);
+  return r;
+}
+
+/* Open, lock and read a container; the caller closes *dirfd. */
+static int
+open_container (const char *root, const char *id, int *dirfd,
+                struct ward_state **st, struct werr *err)
+{
+  *dirfd = state_dir_open (root, id, err);
+  if (*dirfd < 0)
+    return -1;
+  if (state_read (*dirfd, st, err) < 0)
+    {
+      close (*dirfd);
+      *dirfd = -1;
+      return werr_prefix (err, "container \"%s\"", id);
+    }
+  return 0;
+}
+
+int
+container_start (const char *root, const char *id, struct werr *err)
+{
+  _cleanup_close_ int dirfd = -1;
+  struct ward_state *st = NULL;
+  if (open_container (root, id, &dirfd, &st, err) < 0)
+    return -1;
+  const char *status = state_status (dirfd, st);
+  int r = -1;
+  if (strcmp (status, "created") != 0)
+    {
+      werr_set (err, 0, "cannot start container \"%s\": it is %s", id,
+                strcmp (status, "running") == 0 ? "already running" : status);
+      goto out;
+    }
+  /* O_NONBLOCK: if the init died there is no reader, and open fails with
+   * ENXIO instead of hanging. */
+  _cleanup_close_ int fifo = openat (dirfd, EXEC_FIFO, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fifo < 0)
+    {
+      werr_set (err, errno == ENXIO ? 0 : errno, "start container \"%s\": %s", id,
+                errno == ENXIO ? "its init process is gone" : "open the exec fifo");
+      goto out;
+    }
+  if (write_all (fifo, "0", 1) < 0)
+    {
+      werr_set (err, errno, "start container \"%s\": write the exec fifo", id);
+      goto out;
+    }
+  unlinkat (dirfd, EXEC_FIFO, 0);
+  r = 0;
+out:
+  state_free (st);
+  return r;
+}
+
+/* A pidfd for st->pid, only if it is still the process we started. */
+static int
+open_init_pidfd (const struct ward_state *st)
+{
+  int fd = (int) syscall (SYS_pidfd_open, st->pid, 0);
+  if (fd < 0)
+    return -1;
+  /* The pid may have been reused: check again now that the pidfd pins it. */
+  if (!state_process_alive (st))
+    {
+      close (fd);
+      errno = ESRCH;
+      return -1;
+    }
+  return fd;
+}
+
+int
+container_kill (const char *root, const char *id, int sig, bool all,
+                struct werr *err)
+{
+  _cleanup_close_ int dirfd = -1;
+  struct ward_state *st = NULL;
+  if (open_container (root, id, &dirfd, &st, err) < 0)
+    return -1;
+  int r = -1;
+  if (all && st->cgroup)
+    {
+      r = cgroup_kill_all (st->cgroup, sig, err);
+      goto out;
+    }
+  _cleanup_close_ int pidfd = open_init_pidfd (st);
+  if (pidfd < 0)
+    {
+      werr_set (err, 0, "container \"%s\" is not running", id);
+      goto out;
+    }
+  if (syscall (SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0)
+    {
+      werr_set (err, errno, "kill container \"%s\" with signal %d", id, sig);
+      goto out;
+    }
+  r = 0;
+out:
+  state_free (st);
+  return r;
+}
+
+/* SIGKILL the init and wait (up to 10 s) until it has exited. */
+static int
+kill_init_and_wait (const struct ward_state *st, struct werr *err)
+{
+  _cleanup_close_ int pidfd = open_init_pidfd (st);
+  if (pidfd < 0)
+    return 0;
+  if (syscall (SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0) < 0 && errno != ESRCH)
+    return werr_set (err, errno, "kill the container init");
+  struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
+  if (poll (&pfd, 1, 10000) == 0)
+    return werr_set (err, ETIMEDOUT, "wait for the container init to exit");
+  return 0;
+}
+
+int
+container_delete (const char *root, const char *id, bool force,
+                  struct werr *err)
+{
+  _cleanup_close_ int dirfd = state_dir_open (root, id, err);
+  if (dirfd < 0)
+    {
+      if (force && err->errnum == 0 && strstr (err->msg, "does not exist"))
+        return 0;
+      return -1;
+    }
+  struct ward_state *st = NULL;
+  if (state_read (dirfd, &st, err) < 0)
+    {
+      /* A create that died half way left a directory without state. */
+      if (err->errnum == ENOENT)
+        return state_dir_remove (root, id, err);
+      return werr_prefix (err, "container \"%s\"", id);
+    }
+  int r = -1;
+  const char *status = state_status (dirfd, st);
+  if (strcmp (status, "running") == 0 && !force)
+    {
+      werr_set (err, 0, "cannot delete container \"%s\" that is not stopped: "
+                "running (use --force)", id);
+      goto out;
+    }
+  if (kill_init_and_wait (st, err) < 0)
+    goto out;
+  if (st->cgroup && cgroup_destroy (st->cgroup, err) < 0)
+    goto out;
+  r = state_dir_remove (root, id, err);
+out:
+  state_free (st);
+  return r;
+}

@@ -1,1 +1,213 @@
-/* placeholder: runtime/src/lib/init.c */
+/* ward — the container init: from a fresh set of namespaces to exec.
+ *
+ * Order matters and follows runc: early process attributes, the rootfs
+ * (pivot_root), hostname, sysctls, read-only and masked paths, the terminal,
+ * the session keyring, cwd, the executable lookup, fds, credentials and
+ * seccomp; then READY, the wait for `start`, and exec. */
+#include "init.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "console.h"
+#include "fds.h"
+#include "proc_attrs.h"
+#include "rootfs.h"
+#include "sync.h"
+#include "utils.h"
+#include "ward/cleanup.h"
+
+#ifndef KEYCTL_JOIN_SESSION_KEYRING
+#define KEYCTL_JOIN_SESSION_KEYRING 1
+#endif
+
+#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+static const char *
+env_get (char *const *env, const char *name)
+{
+  size_t len = strlen (name);
+  for (size_t i = 0; env && env[i]; i++)
+    if (strncmp (env[i], name, len) == 0 && env[i][len] == '=')
+      return env[i] + len + 1;
+  return NULL;
+}
+
+static bool
+is_executable_file (const char *path)
+{
+  struct stat st;
+  return stat (path, &st) == 0 && S_ISREG (st.st_mode) && access (path, X_OK) == 0;
+}
+
+/* The executable of process.args[0], looked up in the container's PATH. */
+static char *
+find_executable (const struct oci_process *p, struct werr *err)
+{
+  const char *arg0 = p->args.v[0];
+  if (strchr (arg0, '/'))
+    {
+      if (!is_executable_file (arg0))
+        {
+          werr_set (err, errno ? errno : EACCES, "exec `%s`", arg0);
+          return NULL;
+        }
+      return xstrdup (arg0);
+    }
+  const char *path = env_get (p->env.v, "PATH");
+  _cleanup_free_ char *dirs = xstrdup (path ? path : DEFAULT_PATH);
+  char *save = NULL;
+  for (char *d = strtok_r (dirs, ":", &save); d; d = strtok_r (NULL, ":", &save))
+    {
+      char *cand = xasprintf ("%s/%s", *d ? d : ".", arg0);
+      if (is_executable_file (cand))
+        return cand;
+      free (cand);
+    }
+  werr_set (err, ENOENT, "exec `%s`: executable file not found in $PATH", arg0);
+  return NULL;
+}
+
+/* process.env, plus HOME from the container's /etc/passwd when missing (as
+ * runc does), plus LISTEN_FDS/LISTEN_PID when socket activation is passed. */
+static char **
+build_env (const struct ward_ctx *ctx)
+{
+  const struct oci_process *p = &ctx->cfg->process;
+  size_t n = p->env.n;
+  char **env = xmalloc0 ((n + 4) * sizeof *env);
+  for (size_t i = 0; i < n; i++)
+    env[i] = p->env.v[i];
+  if (env_get (p->env.v, "HOME") == NULL)
+    {
+      const char *home = "/";
+      _cleanup_fclose_ FILE *f = fopen ("/etc/passwd", "re");
+      char line[1024];
+      while (f && fgets (line, sizeof line, f))
+        {
+          char *fields[7] = { 0 };
+          char *save = NULL, *s = line;
+          for (int k = 0; k < 7 && (fields[k] = strtok_r (s, ":\n", &save)); k++)
+            s = NULL;
+          if (fields[2] && fields[5] && (uint32_t) atol (fields[2]) == p->user.uid)
+            {
+              home = xstrdup (fields[5]);
+              break;
+            }
+        }
+      env[n++] = xasprintf ("HOME=%s", home);
+    }
+  if (ctx->listen_fds && env_get (p->env.v, "LISTEN_FDS"))
+    env[n++] = xasprintf ("LISTEN_PID=%d", (int) getpid ());
+  return env;
+}
+
+static int
+set_names (const struct oci_config *cfg, struct werr *err)
+{
+  if (cfg->hostname && *cfg->hostname
+      && sethostname (cfg->hostname, strlen (cfg->hostname)) < 0)
+    return werr_set (err, errno, "sethostname `%s`", cfg->hostname);
+  if (cfg->domainname && *cfg->domainname
+      && setdomainname (cfg->domainname, strlen (cfg->domainname)) < 0)
+    return werr_set (err, errno, "setdomainname `%s`", cfg->domainname);
+  return 0;
+}
+
+static int
+join_session_keyring (const struct ward_ctx *ctx, struct werr *err)
+{
+  if (ctx->no_new_keyring)
+    return 0;
+  /* A fresh session keyring keeps the container away from the keys of the
+   * session that started the runtime. */
+  char name[128];
+  snprintf (name, sizeof name, "_ses.%.100s", ctx->id);
+  if (syscall (SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, name) < 0 && errno != ENOSYS)
+    return werr_set (err, errno, "join session keyring");
+  return 0;
+}
+
+static int
+build_container (const struct ward_ctx *ctx, int sock, struct werr *err)
+{
+  const struct oci_config *cfg = ctx->cfg;
+  const struct oci_process *p = &cfg->process;
+  if (proc_attrs_apply_early (p, &cfg->linux_, err) < 0)
+    return -1;
+  if (rootfs_setup (ctx, err) < 0)
+    return -1;
+  if (set_names (cfg, err) < 0)
+    return -1;
+  if (sysctl_apply (&cfg->linux_.sysctl, err) < 0)
+    return -1;
+  if (rootfs_finalize (ctx, err) < 0)
+    return -1;
+  if (p->terminal)
+    {
+      int master = console_setup_in_container (p, err);
+      if (master < 0)
+        return -1;
+      int r = sync_send (sock, SYNC_CONSOLE, 0, master);
+      close (master);
+      if (r < 0)
+        return werr_set (err, -r, "send the terminal to the runtime");
+    }
+  if (join_session_keyring (ctx, err) < 0)
+    return -1;
+  /* cwd is resolved only now, inside the new root: never a host path. */
+  if (chdir (p->cwd) < 0)
+    return werr_set (err, errno, "chdir to cwd `%s` set in config.json", p->cwd);
+  return 0;
+}
+
+void
+init_main (const struct ward_ctx *ctx, int sock, int fifo_fd)
+{
+  struct werr err = { 0 };
+  const struct oci_process *p = &ctx->cfg->process;
+  int n_preserved = ctx->preserve_fds;
+
+  /* Until exec, this process is the runtime's image: no one in the
+   * container may open /proc/<pid>/exe or ptrace it (CVE-2019-5736). */
+  prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
+  if (fds_reserve_preserved (n_preserved, &err) < 0
+      || (sock = fds_move_above (sock, n_preserved, &err)) < 0
+      || (fifo_fd = fds_move_above (fifo_fd, n_preserved, &err)) < 0)
+    goto fail;
+  if (build_container (ctx, sock, &err) < 0)
+    goto fail;
+  _cleanup_free_ char *exe = find_executable (p, &err);
+  if (exe == NULL)
+    goto fail;
+  char **env = build_env (ctx);
+  if (fds_prepare_exec (n_preserved, &err) < 0
+      || credentials_and_seccomp_apply (p, &ctx->cfg->linux_, &err) < 0)
+    goto fail;
+  if (sync_send (sock, SYNC_READY, 0, -1) < 0)
+    _exit (1);
+  close (sock);
+
+  /* Block until `ward start` writes to the exec fifo. */
+  char c;
+  ssize_t r;
+  do
+    r = read (fifo_fd, &c, 1);
+  while (r < 0 && errno == EINTR);
+  if (r != 1)
+    _exit (1);
+  close (fifo_fd);
+  execve (exe, p->args.v, env);
+  dprintf (STDERR_FILENO, "ward: exec `%s`: %s\n", exe, strerror (errno));
+  _exit (127);
+
+fail:
+  sync_send_error (sock, &err);
+  _exit (1);
+}

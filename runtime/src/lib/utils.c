@@ -1,5 +1,4 @@
 /* ward — small file and string helpers shared by the runtime. */
-#define _GNU_SOURCE
 #include "utils.h"
 
 #include <errno.h>

@@ -1,0 +1,72 @@
+/* ward — command-line plumbing shared by the commands. */
+#ifndef WARD_CLI_H
+#define WARD_CLI_H
+
+#include <stdbool.h>
+
+#include "ward/error.h"
+
+struct global_opts
+{
+  const char *root;
+  const char *log;
+  const char *log_format;
+  bool debug;
+  bool systemd_cgroup;
+  const char *rootless;       /* "true" | "false" | "auto" (accepted) */
+  const char *cgroup_manager; /* crun's: cgroupfs | systemd | disabled */
+};
+
+enum opt_kind
+{
+  OPT_BOOL,
+  OPT_STRING,
+  OPT_INT,
+  OPT_STRING_LIST, /* repeatable */
+};
+
+struct opt_def
+{
+  const char *name;  /* long name without dashes */
+  char short_name;   /* 0 if none */
+  enum opt_kind kind;
+  void *target;      /* bool*, const char**, int*, struct str_list* */
+  const char *arg;   /* argument name in help, e.g. "DIR" */
+  const char *help;
+};
+
+struct str_list
+{
+  const char **v;
+  int n;
+};
+
+/* Parse leading options of argv (argv[0] is the command name); stops at the
+ * first argument that is not an option, or after "--".  Returns the index of
+ * the first positional argument, or -1 with err naming the flag.  "--help"
+ * sets *help. */
+int opts_parse (const char *cmd, const struct opt_def *defs, int argc,
+                char **argv, bool *help, struct werr *err);
+void opts_print_help (const char *usage, const char *what,
+                      const struct opt_def *defs);
+
+/* Each command: argv[0] is its name.  Returns the process exit status. */
+typedef int (*command_fn) (struct global_opts *g, int argc, char **argv,
+                           struct werr *err);
+
+int cmd_create (struct global_opts *g, int argc, char **argv, struct werr *err);
+int cmd_start (struct global_opts *g, int argc, char **argv, struct werr *err);
+int cmd_run (struct global_opts *g, int argc, char **argv, struct werr *err);
+int cmd_state (struct global_opts *g, int argc, char **argv, struct werr *err);
+int cmd_kill (struct global_opts *g, int argc, char **argv, struct werr *err);
+int cmd_delete (struct global_opts *g, int argc, char **argv, struct werr *err);
+int cmd_list (struct global_opts *g, int argc, char **argv, struct werr *err);
+int cmd_spec (struct global_opts *g, int argc, char **argv, struct werr *err);
+int cmd_features (struct global_opts *g, int argc, char **argv, struct werr *err);
+
+/* Exactly `want` positional arguments after `first`, else an error naming
+ * what is missing or extra.  Returns 0 or -1. */
+int args_exact (const char *cmd, int argc, char **argv, int first, int want,
+                const char *what, struct werr *err);
+
+#endif
