@@ -50,9 +50,10 @@ cmd_run (struct global_opts *g, int argc, char **argv, struct werr *err)
   if (f.detach)
     return 0;
   int status = 1;
-  if (container_wait (c.pid, c.console_master, &status, err) < 0)
-    log_error ("%s", err->msg);
-  if (!f.keep && container_delete (g->root, id, true, err) < 0)
-    log_error ("%s", err->msg);
+  struct werr later = { 0 };
+  if (container_wait (c.pid, c.console_master, &status, &later) < 0)
+    log_error ("%s", later.msg);
+  if (!f.keep && container_delete (g->root, id, true, &later) < 0)
+    log_error ("%s", later.msg);
   return status;
 }
