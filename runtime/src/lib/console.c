@@ -8,9 +8,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -66,38 +64,6 @@ console_setup_in_container (const struct oci_process *p, struct werr *err)
     if (dup2 (slave, fd) < 0)
       return werr_set (err, errno, "terminal: dup2");
   return take_fd (&master);
-}
-
-int
-console_send_to_socket (const char *socket_path, int master, struct werr *err)
-{
-  struct sockaddr_un sa = { .sun_family = AF_UNIX };
-  if (strlen (socket_path) >= sizeof sa.sun_path)
-    return werr_set (err, 0, "--console-socket: path too long: `%s`", socket_path);
-  strcpy (sa.sun_path, socket_path);
-  _cleanup_close_ int s = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (s < 0)
-    return werr_set (err, errno, "--console-socket: socket");
-  if (connect (s, (struct sockaddr *) &sa, sizeof sa) < 0)
-    return werr_set (err, errno, "--console-socket: connect `%s`", socket_path);
-  char name[] = "/dev/ptmx";
-  struct iovec iov = { .iov_base = name, .iov_len = sizeof name - 1 };
-  union
-  {
-    char buf[CMSG_SPACE (sizeof (int))];
-    struct cmsghdr align;
-  } ctl;
-  memset (&ctl, 0, sizeof ctl);
-  struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
-                       .msg_control = ctl.buf, .msg_controllen = sizeof ctl.buf };
-  struct cmsghdr *c = CMSG_FIRSTHDR (&mh);
-  c->cmsg_level = SOL_SOCKET;
-  c->cmsg_type = SCM_RIGHTS;
-  c->cmsg_len = CMSG_LEN (sizeof (int));
-  memcpy (CMSG_DATA (c), &master, sizeof (int));
-  if (sendmsg (s, &mh, MSG_NOSIGNAL) < 0)
-    return werr_set (err, errno, "--console-socket: send the pty to `%s`", socket_path);
-  return 0;
 }
 
 struct console_proxy

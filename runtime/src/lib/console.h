@@ -12,10 +12,6 @@
  * its slave onto /dev/console, make it the controlling terminal and stdio.
  * Returns the master fd (for the runtime), or -1 with err set. */
 int console_setup_in_container (const struct oci_process *p, struct werr *err);
-/* Send the pty master over the --console-socket unix socket (SCM_RIGHTS,
- * runc's protocol). */
-int console_send_to_socket (const char *socket_path, int master,
-                            struct werr *err);
 /* `run` with a terminal and no --console-socket: ward copies between its
  * own stdio and the pty master while it waits for the container. */
 struct console_proxy;

@@ -17,6 +17,7 @@
 #include "cgroup.h"
 #include "console.h"
 #include "context.h"
+#include "fdpass.h"
 #include "log.h"
 #include "namespaces.h"
 #include "proc_attrs.h"
@@ -161,6 +162,16 @@ record_state (int dirfd, const struct ward_ctx *ctx, struct cgroup_mgr *cg,
   return state_write (dirfd, &st, err);
 }
 
+/* --pidfd-socket: the engine gets a pidfd, immune to pid reuse. */
+static int
+send_pidfd (const char *socket_path, pid_t pid, struct werr *err)
+{
+  _cleanup_close_ int pidfd = (int) syscall (SYS_pidfd_open, pid, 0);
+  if (pidfd < 0)
+    return werr_set (err, errno, "--pidfd-socket: pidfd_open %d", (int) pid);
+  return fdpass_send_to_path (socket_path, pidfd, "pidfd", "--pidfd-socket", err);
+}
+
 static int
 spawn_and_record (const struct create_opts *o, struct ward_ctx *ctx,
                   int dirfd, struct create_undo *undo, struct created *out,
@@ -194,12 +205,15 @@ spawn_and_record (const struct create_opts *o, struct ward_ctx *ctx,
   out->console_master = res.console_master;
   if (res.console_master >= 0 && o->console_socket)
     {
-      int r = console_send_to_socket (o->console_socket, res.console_master, err);
+      int r = fdpass_send_to_path (o->console_socket, res.console_master,
+                                   "/dev/ptmx", "--console-socket", err);
       close (res.console_master);
       out->console_master = -1;
       if (r < 0)
         return -1;
     }
+  if (o->pidfd_socket && send_pidfd (o->pidfd_socket, res.pid, err) < 0)
+    return -1;
   if (record_state (dirfd, ctx, undo->cgroup, res.pid, err) < 0)
     return -1;
   if (o->pid_file && write_pid_file (o->pid_file, res.pid, err) < 0)
@@ -286,6 +300,7 @@ container_start (const char *root, const char *id, struct werr *err)
     return -1;
   const char *status = state_status (dirfd, st);
   int r = -1;
+  _cleanup_close_ int fifo = -1;
   if (strcmp (status, "created") != 0)
     {
       werr_set (err, 0, "cannot start container \"%s\": it is %s", id,
@@ -294,7 +309,7 @@ container_start (const char *root, const char *id, struct werr *err)
     }
   /* O_NONBLOCK: if the init died there is no reader, and open fails with
    * ENXIO instead of hanging. */
-  _cleanup_close_ int fifo = openat (dirfd, EXEC_FIFO, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+  fifo = openat (dirfd, EXEC_FIFO, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
   if (fifo < 0)
     {
       werr_set (err, errno == ENXIO ? 0 : errno, "start container \"%s\": %s", id,
@@ -339,12 +354,13 @@ container_kill (const char *root, const char *id, int sig, bool all,
   if (open_container (root, id, &dirfd, &st, err) < 0)
     return -1;
   int r = -1;
+  _cleanup_close_ int pidfd = -1;
   if (all && st->cgroup)
     {
       r = cgroup_kill_all (st->cgroup, sig, err);
       goto out;
     }
-  _cleanup_close_ int pidfd = open_init_pidfd (st);
+  pidfd = open_init_pidfd (st);
   if (pidfd < 0)
     {
       werr_set (err, 0, "container \"%s\" is not running", id);

@@ -15,6 +15,7 @@ struct create_opts
   const char *bundle; /* NULL: the current directory */
   const char *pid_file;
   const char *console_socket;
+  const char *pidfd_socket; /* receives a pidfd of the init */
   bool no_pivot;
   bool no_new_keyring;
   bool systemd_cgroup;

@@ -1,44 +1,18 @@
 /* ward — messages between the runtime and the set-up stages (see sync.h). */
 #include "sync.h"
 
+#include "fdpass.h"
+
 #include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-static int
-send_msg (int sock, const struct sync_msg *m, int passfd)
-{
-  struct iovec iov = { .iov_base = (void *) m, .iov_len = sizeof *m };
-  union
-  {
-    char buf[CMSG_SPACE (sizeof (int))];
-    struct cmsghdr align;
-  } ctl;
-  struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
-  if (passfd >= 0)
-    {
-      memset (&ctl, 0, sizeof ctl);
-      mh.msg_control = ctl.buf;
-      mh.msg_controllen = sizeof ctl.buf;
-      struct cmsghdr *c = CMSG_FIRSTHDR (&mh);
-      c->cmsg_level = SOL_SOCKET;
-      c->cmsg_type = SCM_RIGHTS;
-      c->cmsg_len = CMSG_LEN (sizeof (int));
-      memcpy (CMSG_DATA (c), &passfd, sizeof (int));
-    }
-  ssize_t r;
-  do
-    r = sendmsg (sock, &mh, MSG_NOSIGNAL);
-  while (r < 0 && errno == EINTR);
-  return r < 0 ? -errno : 0;
-}
-
 int
 sync_send (int sock, enum sync_type type, pid_t pid, int passfd)
 {
   struct sync_msg m = { .type = type, .pid = pid };
-  return send_msg (sock, &m, passfd);
+  return fdpass_send (sock, &m, sizeof m, passfd);
 }
 
 void
@@ -47,7 +21,7 @@ sync_send_error (int sock, const struct werr *err)
   struct sync_msg m = { .type = SYNC_ERROR, .errnum = err->errnum };
   memcpy (m.msg, err->msg, sizeof m.msg);
   m.msg[sizeof m.msg - 1] = '\0';
-  send_msg (sock, &m, -1);
+  fdpass_send (sock, &m, sizeof m, -1);
 }
 
 int

@@ -1,0 +1,17 @@
+/* ward — passing file descriptors over unix sockets (SCM_RIGHTS). */
+#ifndef WARD_FDPASS_H
+#define WARD_FDPASS_H
+
+#include <stddef.h>
+
+#include "ward/error.h"
+
+/* sendmsg() of `len` bytes with `fd` attached when >= 0.  -errno on error. */
+int fdpass_send (int sock, const void *buf, size_t len, int fd);
+/* Connect to the unix socket at `path` and send `fd` with `payload` as the
+ * message (runc's protocol for --console-socket and --pidfd-socket).
+ * `what` names the flag in errors. */
+int fdpass_send_to_path (const char *path, int fd, const char *payload,
+                         const char *what, struct werr *err);
+
+#endif
