@@ -18,6 +18,8 @@
 #include "console.h"
 #include "context.h"
 #include "fdpass.h"
+#include "hooks.h"
+#include "lifecycle_hooks.h"
 #include "log.h"
 #include "namespaces.h"
 #include "proc_attrs.h"
@@ -162,6 +164,14 @@ record_state (int dirfd, const struct ward_ctx *ctx, struct cgroup_mgr *cg,
   return state_write (dirfd, &st, err);
 }
 
+static int
+run_create_runtime_hooks (const struct spawn_request *req, pid_t pid,
+                          struct werr *err)
+{
+  return hooks_create_runtime (req->ctx->cfg, req->ctx->id, req->ctx->bundle,
+                               pid, err);
+}
+
 /* --pidfd-socket: the engine gets a pidfd, immune to pid reuse. */
 static int
 send_pidfd (const char *socket_path, pid_t pid, struct werr *err)
@@ -193,10 +203,18 @@ spawn_and_record (const struct create_opts *o, struct ward_ctx *ctx,
   };
   if (cgroup_create (&creq, &undo->cgroup, err) < 0)
     return -1;
-  if (creq.resources && cgroup_apply_resources (undo->cgroup, creq.resources, err) < 0)
+  /* Always: with no resources this still installs the default device
+   * rules (deny everything but the standard nodes). */
+  if (cgroup_apply_resources (undo->cgroup, creq.resources, err) < 0)
     return -1;
   struct spawn_request req = { .ctx = ctx, .cgroup = undo->cgroup,
                                .fifo_fd = fifo, .close_fd = dirfd };
+  if (hooks_any (ctx->cfg))
+    {
+      if (hooks_save_config (dirfd, ctx->bundle, err) < 0)
+        return -1;
+      req.create_runtime_hooks = run_create_runtime_hooks;
+    }
   struct spawn_result res;
   if (process_spawn (&req, &res, err) < 0)
     return -1;
@@ -291,6 +309,25 @@ open_container (const char *root, const char *id, int *dirfd,
   return 0;
 }
 
+/* poststart and poststop: a failure is a warning, the lifecycle goes on. */
+static void
+run_late_hooks (int dirfd, const struct ward_state *st, const char *stage,
+                const char *status)
+{
+  struct oci_config *cfg = hooks_load_config (dirfd);
+  if (cfg == NULL)
+    return;
+  const struct oci_hook_list *list = strcmp (stage, "poststart") == 0
+                                         ? &cfg->hooks.poststart
+                                         : &cfg->hooks.poststop;
+  _cleanup_free_ char *state = hooks_state_json (st->id, status, st->pid,
+                                                 st->bundle, &st->annotations);
+  struct werr err;
+  if (hooks_run (stage, list, state, &err) < 0)
+    log_warn ("%s", err.msg);
+  oci_config_free (cfg);
+}
+
 int
 container_start (const char *root, const char *id, struct werr *err)
 {
@@ -322,6 +359,7 @@ container_start (const char *root, const char *id, struct werr *err)
       goto out;
     }
   unlinkat (dirfd, EXEC_FIFO, 0);
+  run_late_hooks (dirfd, st, "poststart", "running");
   r = 0;
 out:
   state_free (st);
@@ -423,6 +461,7 @@ container_delete (const char *root, const char *id, bool force,
     goto out;
   if (st->cgroup && cgroup_destroy (st->cgroup, err) < 0)
     goto out;
+  run_late_hooks (dirfd, st, "poststop", "stopped");
   r = state_dir_remove (root, id, err);
 out:
   state_free (st);

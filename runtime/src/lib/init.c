@@ -17,6 +17,8 @@
 
 #include "console.h"
 #include "fds.h"
+#include "hooks.h"
+#include "lifecycle_hooks.h"
 #include "proc_attrs.h"
 #include "rootfs.h"
 #include "sync.h"
@@ -134,6 +136,26 @@ join_session_keyring (const struct ward_ctx *ctx, struct werr *err)
   return 0;
 }
 
+/* The init's pid as the runtime sees it, for the hooks' state. */
+static pid_t host_pid;
+
+/* Right before pivot_root: the runtime runs prestart/createRuntime, then
+ * the createContainer hooks run here, in the container's namespaces. */
+static int
+hooks_before_pivot (const struct ward_ctx *ctx, struct werr *err)
+{
+  if (!hooks_any (ctx->cfg))
+    return 0;
+  struct sync_msg m;
+  if (sync_send (ctx->sync_sock, SYNC_HOOKS, 0, -1) < 0
+      || sync_expect (ctx->sync_sock, SYNC_GO, &m, NULL, err) < 0)
+    return -1;
+  host_pid = m.pid;
+  _cleanup_free_ char *state = hooks_state_json (ctx->id, "created", host_pid,
+                                                 ctx->bundle, &ctx->cfg->annotations);
+  return hooks_run ("createContainer", &ctx->cfg->hooks.create_container, state, err);
+}
+
 static int
 build_container (const struct ward_ctx *ctx, int sock, struct werr *err)
 {
@@ -168,9 +190,11 @@ build_container (const struct ward_ctx *ctx, int sock, struct werr *err)
 }
 
 void
-init_main (const struct ward_ctx *ctx, int sock, int fifo_fd)
+init_main (const struct ward_ctx *parent_ctx, int sock, int fifo_fd)
 {
   struct werr err = { 0 };
+  struct ward_ctx local = *parent_ctx;
+  const struct ward_ctx *ctx = &local;
   const struct oci_process *p = &ctx->cfg->process;
   int n_preserved = ctx->preserve_fds;
 
@@ -181,12 +205,19 @@ init_main (const struct ward_ctx *ctx, int sock, int fifo_fd)
       || (sock = fds_move_above (sock, n_preserved, &err)) < 0
       || (fifo_fd = fds_move_above (fifo_fd, n_preserved, &err)) < 0)
     goto fail;
+  local.sync_sock = sock;
+  local.before_pivot = hooks_before_pivot;
   if (build_container (ctx, sock, &err) < 0)
     goto fail;
   _cleanup_free_ char *exe = find_executable (p, &err);
   if (exe == NULL)
     goto fail;
   char **env = build_env (ctx);
+  _cleanup_free_ char *start_state
+      = ctx->cfg->hooks.start_container.n
+            ? hooks_state_json (ctx->id, "created", host_pid, ctx->bundle,
+                                &ctx->cfg->annotations)
+            : NULL;
   if (fds_prepare_exec (n_preserved, &err) < 0
       || credentials_and_seccomp_apply (p, &ctx->cfg->linux_, &err) < 0)
     goto fail;
@@ -203,6 +234,13 @@ init_main (const struct ward_ctx *ctx, int sock, int fifo_fd)
   if (r != 1)
     _exit (1);
   close (fifo_fd);
+  if (start_state
+      && hooks_run ("startContainer", &ctx->cfg->hooks.start_container,
+                    start_state, &err) < 0)
+    {
+      dprintf (STDERR_FILENO, "ward: %s\n", err.msg);
+      _exit (1);
+    }
   execve (exe, p->args.v, env);
   dprintf (STDERR_FILENO, "ward: exec `%s`: %s\n", exe, strerror (errno));
   _exit (127);

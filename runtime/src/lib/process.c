@@ -144,7 +144,7 @@ parent_drive (const struct spawn_request *req, int sock, pid_t stage1,
               pid_t *init_pid, int *console_master, struct werr *err)
 {
   struct sync_msg m;
-  bool ready = false;
+  bool ready = false, hooks_pending = false;
   if (req->cgroup && cgroup_enter (req->cgroup, stage1, err) < 0)
     return -1;
   if (sync_send (sock, SYNC_GO, 0, -1) < 0)
@@ -172,6 +172,9 @@ parent_drive (const struct spawn_request *req, int sock, pid_t stage1,
         case SYNC_READY:
           ready = true;
           break;
+        case SYNC_HOOKS:
+          hooks_pending = true;
+          break;
         case SYNC_ERROR:
           err->errnum = m.errnum;
           memcpy (err->msg, m.msg, sizeof err->msg);
@@ -181,6 +184,15 @@ parent_drive (const struct spawn_request *req, int sock, pid_t stage1,
             close (fd);
           return werr_set (err, EPROTO, "unexpected message %u from the "
                            "container's set-up", m.type);
+        }
+      /* The init asked for its hooks; its pid may come after the request. */
+      if (hooks_pending && *init_pid > 0)
+        {
+          if (req->create_runtime_hooks
+              && req->create_runtime_hooks (req, *init_pid, err) < 0)
+            return -1;
+          sync_send (sock, SYNC_GO, *init_pid, -1);
+          hooks_pending = false;
         }
     }
   return 0;

@@ -21,6 +21,11 @@ struct spawn_request
   struct cgroup_mgr *cgroup; /* may be NULL */
   int fifo_fd;  /* exec fifo opened O_RDWR: the init blocks reading it */
   int close_fd; /* closed in the children (the state dir lock), or -1 */
+  /* Runs the prestart and createRuntime hooks when the init asks, with the
+   * init's pid; NULL when the config has none. */
+  int (*create_runtime_hooks) (const struct spawn_request *req, pid_t pid,
+                               struct werr *err);
+  void *hooks_data;
 };
 
 struct spawn_result

@@ -5,6 +5,8 @@
  *   parent → stage1  SYNC_GO               cgroup joined / maps written
  *   stage1 → parent  SYNC_INIT_PID         the container init's pid
  *   init   → parent  SYNC_CONSOLE (+fd)    the pty master
+ *   init   → parent  SYNC_HOOKS            run prestart/createRuntime hooks
+ *   parent → init    SYNC_GO (pid)         done; pid = the init's host pid
  *   init   → parent  SYNC_READY            waiting for `start`
  *   any    → parent  SYNC_ERROR            one line: what failed, then exit
  */
@@ -24,6 +26,7 @@ enum sync_type
   SYNC_CONSOLE,
   SYNC_READY,
   SYNC_ERROR,
+  SYNC_HOOKS,
 };
 
 struct sync_msg
