@@ -53,10 +53,12 @@ undo_create (struct create_undo *u)
 }
 
 static int
-load_config (const char *bundle, struct oci_config **cfg, struct werr *err)
+load_config (const char *bundle, struct oci_config **cfg, char **data,
+             size_t *len, struct werr *err)
 {
   _cleanup_free_ char *path = xasprintf ("%s/config.json", bundle);
-  if (oci_config_parse_file (path, cfg, err) < 0)
+  if (read_file (path, data, len, err) < 0
+      || oci_config_parse_data (*data, *len, "config.json", cfg, err) < 0)
     return -1;
   const struct oci_process *p = &(*cfg)->process;
   if (!(*cfg)->has_process)
@@ -184,9 +186,12 @@ send_pidfd (const char *socket_path, pid_t pid, struct werr *err)
 
 static int
 spawn_and_record (const struct create_opts *o, struct ward_ctx *ctx,
-                  int dirfd, struct create_undo *undo, struct created *out,
+                  int dirfd, const char *config_data, size_t config_len,
+                  struct create_undo *undo, struct created *out,
                   struct werr *err)
 {
+  if (state_save_config (dirfd, config_data, config_len, err) < 0)
+    return -1;
   if (mkfifoat (dirfd, EXEC_FIFO, 0622) < 0)
     return werr_set (err, errno, "mkfifo `%s`", EXEC_FIFO);
   /* Opened read-write, the fifo never blocks us; the init blocks reading it
@@ -210,11 +215,7 @@ spawn_and_record (const struct create_opts *o, struct ward_ctx *ctx,
   struct spawn_request req = { .ctx = ctx, .cgroup = undo->cgroup,
                                .fifo_fd = fifo, .close_fd = dirfd };
   if (hooks_any (ctx->cfg))
-    {
-      if (hooks_save_config (dirfd, ctx->bundle, err) < 0)
-        return -1;
-      req.create_runtime_hooks = run_create_runtime_hooks;
-    }
+    req.create_runtime_hooks = run_create_runtime_hooks;
   struct spawn_result res;
   if (process_spawn (&req, &res, err) < 0)
     return -1;
@@ -244,6 +245,8 @@ container_create (const struct create_opts *o, struct created *out,
                   struct werr *err)
 {
   struct oci_config *cfg = NULL;
+  _cleanup_free_ char *config_data = NULL;
+  size_t config_len = 0;
   _cleanup_free_ char *bundle = realpath (o->bundle ? o->bundle : ".", NULL);
   _cleanup_free_ char *rootfs = NULL;
   struct create_undo undo = { .root = o->root, .id = o->id };
@@ -253,7 +256,7 @@ container_create (const struct create_opts *o, struct created *out,
   out->console_master = -1;
   if (bundle == NULL)
     return werr_set (err, errno, "--bundle `%s`", o->bundle ? o->bundle : ".");
-  if (state_check_id (o->id, err) < 0 || load_config (bundle, &cfg, err) < 0)
+  if (state_check_id (o->id, err) < 0 || load_config (bundle, &cfg, &config_data, &config_len, err) < 0)
     goto out;
   struct ward_ctx ctx = {
     .cfg = cfg, .id = o->id, .bundle = bundle, .no_pivot = o->no_pivot,
@@ -275,7 +278,7 @@ container_create (const struct create_opts *o, struct created *out,
     goto out;
   undo.state_dir = true;
   ctx.state_dir = NULL;
-  r = spawn_and_record (o, &ctx, dirfd, &undo, out, err);
+  r = spawn_and_record (o, &ctx, dirfd, config_data, config_len, &undo, out, err);
   if (r < 0)
     {
       if (out->console_master >= 0)
@@ -314,15 +317,18 @@ static void
 run_late_hooks (int dirfd, const struct ward_state *st, const char *stage,
                 const char *status)
 {
-  struct oci_config *cfg = hooks_load_config (dirfd);
-  if (cfg == NULL)
-    return;
+  struct oci_config *cfg = NULL;
+  struct werr err;
+  if (state_load_config (dirfd, &cfg, &err) < 0 || !hooks_any (cfg))
+    {
+      oci_config_free (cfg);
+      return;
+    }
   const struct oci_hook_list *list = strcmp (stage, "poststart") == 0
                                          ? &cfg->hooks.poststart
                                          : &cfg->hooks.poststop;
   _cleanup_free_ char *state = hooks_state_json (st->id, status, st->pid,
                                                  st->bundle, &st->annotations);
-  struct werr err;
   if (hooks_run (stage, list, state, &err) < 0)
     log_warn ("%s", err.msg);
   oci_config_free (cfg);

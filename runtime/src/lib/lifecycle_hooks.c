@@ -46,29 +46,3 @@ hooks_create_runtime (const struct oci_config *cfg, const char *id,
     return -1;
   return 0;
 }
-
-int
-hooks_save_config (int state_dirfd, const char *bundle, struct werr *err)
-{
-  _cleanup_free_ char *path = xasprintf ("%s/config.json", bundle);
-  _cleanup_free_ char *data = NULL;
-  size_t len = 0;
-  if (read_file (path, &data, &len, err) < 0)
-    return -1;
-  return write_file_atomic_at (state_dirfd, HOOKS_CONFIG_FILE, data, len, 0600, err);
-}
-
-struct oci_config *
-hooks_load_config (int state_dirfd)
-{
-  _cleanup_free_ char *data = NULL;
-  size_t len = 0;
-  struct werr err;
-  if (faccessat (state_dirfd, HOOKS_CONFIG_FILE, F_OK, 0) < 0
-      || read_file_at (state_dirfd, HOOKS_CONFIG_FILE, &data, &len, &err) < 0)
-    return NULL;
-  struct oci_config *cfg = NULL;
-  if (oci_config_parse_data (data, len, HOOKS_CONFIG_FILE, &cfg, &err) < 0)
-    return NULL;
-  return cfg;
-}

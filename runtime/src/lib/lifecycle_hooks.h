@@ -8,8 +8,6 @@
 #include "ward/error.h"
 #include "ward/oci_config.h"
 
-#define HOOKS_CONFIG_FILE "config.json"
-
 /* The state JSON a hook reads on stdin; caller frees. */
 char *hooks_state_json (const char *id, const char *status, pid_t pid,
                         const char *bundle, const struct oci_kvv *annotations);
@@ -17,11 +15,4 @@ bool hooks_any (const struct oci_config *cfg);
 /* prestart + createRuntime (in the runtime, before pivot_root). */
 int hooks_create_runtime (const struct oci_config *cfg, const char *id,
                           const char *bundle, pid_t pid, struct werr *err);
-/* Keep a copy of the bundle's config.json in the state dir, so that `start`
- * (poststart) and `delete` (poststop) run the hooks the container was
- * created with, whatever happens to the bundle later. */
-int hooks_save_config (int state_dirfd, const char *bundle, struct werr *err);
-/* The saved config, or NULL when the container has no hooks. */
-struct oci_config *hooks_load_config (int state_dirfd);
-
 #endif

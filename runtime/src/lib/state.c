@@ -120,6 +120,22 @@ state_dir_remove (const char *root, const char *id, struct werr *err)
 }
 
 int
+state_save_config (int dirfd, const char *data, size_t len, struct werr *err)
+{
+  return write_file_atomic_at (dirfd, CONFIG_FILE, data, len, 0600, err);
+}
+
+int
+state_load_config (int dirfd, struct oci_config **out, struct werr *err)
+{
+  _cleanup_free_ char *data = NULL;
+  size_t len = 0;
+  if (read_file_at (dirfd, CONFIG_FILE, &data, &len, err) < 0)
+    return -1;
+  return oci_config_parse_data (data, len, CONFIG_FILE, out, err);
+}
+
+int
 state_write (int dirfd, const struct ward_state *st, struct werr *err)
 {
   struct jw *w = jw_new (false);

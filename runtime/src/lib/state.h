@@ -17,6 +17,7 @@
 
 #define STATE_FILE "state.json"
 #define EXEC_FIFO "exec.fifo"
+#define CONFIG_FILE "config.json"
 
 struct ward_state
 {
@@ -41,6 +42,13 @@ int state_dir_create (const char *root, const char *id, struct werr *err);
 int state_dir_open (const char *root, const char *id, struct werr *err);
 /* Remove the directory and everything in it. */
 int state_dir_remove (const char *root, const char *id, struct werr *err);
+
+/* The container's config.json as it was at create, kept in the state dir so
+ * that exec, start (poststart) and delete (poststop) use what the container
+ * was created with, whatever happens to the bundle later. */
+int state_save_config (int dirfd, const char *data, size_t len,
+                       struct werr *err);
+int state_load_config (int dirfd, struct oci_config **out, struct werr *err);
 
 int state_write (int dirfd, const struct ward_state *st, struct werr *err);
 int state_read (int dirfd, struct ward_state **out, struct werr *err);
