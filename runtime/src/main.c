@@ -19,6 +19,7 @@ static const struct
   { "create", cmd_create, "create a container" },
   { "start", cmd_start, "start the process of a created container" },
   { "run", cmd_run, "create and start a container" },
+  { "exec", cmd_exec, "run a new process in a running container" },
   { "state", cmd_state, "print the state of a container" },
   { "kill", cmd_kill, "send a signal to a container" },
   { "delete", cmd_delete, "delete a container" },

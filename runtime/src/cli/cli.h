@@ -62,6 +62,7 @@ int cmd_kill (struct global_opts *g, int argc, char **argv, struct werr *err);
 int cmd_delete (struct global_opts *g, int argc, char **argv, struct werr *err);
 int cmd_list (struct global_opts *g, int argc, char **argv, struct werr *err);
 int cmd_spec (struct global_opts *g, int argc, char **argv, struct werr *err);
+int cmd_exec (struct global_opts *g, int argc, char **argv, struct werr *err);
 int cmd_features (struct global_opts *g, int argc, char **argv, struct werr *err);
 
 /* Exactly `want` positional arguments after `first`, else an error naming

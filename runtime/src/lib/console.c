@@ -35,7 +35,8 @@ bind_dev_console (const char *slave_path, struct werr *err)
 }
 
 int
-console_setup_in_container (const struct oci_process *p, struct werr *err)
+console_setup_in_container (const struct oci_process *p, bool bind_console,
+                            struct werr *err)
 {
   /* The pty comes from the container's own devpts (via /dev/ptmx), so its
    * number and permissions belong to the container. */
@@ -54,7 +55,7 @@ console_setup_in_container (const struct oci_process *p, struct werr *err)
                             .ws_col = (unsigned short) p->console_width };
       ioctl (slave, TIOCSWINSZ, &ws);
     }
-  if (bind_dev_console (slave_path, err) < 0)
+  if (bind_console && bind_dev_console (slave_path, err) < 0)
     return -1;
   if (setsid () < 0)
     return werr_set (err, errno, "terminal: setsid");

@@ -3,15 +3,18 @@
 #define WARD_CONSOLE_H
 
 #include <poll.h>
+#include <stdbool.h>
 #include <sys/types.h>
 
 #include "ward/error.h"
 #include "ward/oci_config.h"
 
-/* In the init, after pivot_root: open a pty in the container's devpts, bind
- * its slave onto /dev/console, make it the controlling terminal and stdio.
+/* Inside the container: open a pty in the container's devpts, bind its slave
+ * onto /dev/console (the init only, not exec), make it the controlling
+ * terminal and stdio.
  * Returns the master fd (for the runtime), or -1 with err set. */
-int console_setup_in_container (const struct oci_process *p, struct werr *err);
+int console_setup_in_container (const struct oci_process *p, bool bind_console,
+                                struct werr *err);
 /* `run` with a terminal and no --console-socket: ward copies between its
  * own stdio and the pty master while it waits for the container. */
 struct console_proxy;

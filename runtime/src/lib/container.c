@@ -372,23 +372,6 @@ out:
   return r;
 }
 
-/* A pidfd for st->pid, only if it is still the process we started. */
-static int
-open_init_pidfd (const struct ward_state *st)
-{
-  int fd = (int) syscall (SYS_pidfd_open, st->pid, 0);
-  if (fd < 0)
-    return -1;
-  /* The pid may have been reused: check again now that the pidfd pins it. */
-  if (!state_process_alive (st))
-    {
-      close (fd);
-      errno = ESRCH;
-      return -1;
-    }
-  return fd;
-}
-
 int
 container_kill (const char *root, const char *id, int sig, bool all,
                 struct werr *err)
@@ -404,7 +387,7 @@ container_kill (const char *root, const char *id, int sig, bool all,
       r = cgroup_kill_all (st->cgroup, sig, err);
       goto out;
     }
-  pidfd = open_init_pidfd (st);
+  pidfd = state_open_pidfd (st);
   if (pidfd < 0)
     {
       werr_set (err, 0, "container \"%s\" is not running", id);
@@ -425,7 +408,7 @@ out:
 static int
 kill_init_and_wait (const struct ward_state *st, struct werr *err)
 {
-  _cleanup_close_ int pidfd = open_init_pidfd (st);
+  _cleanup_close_ int pidfd = state_open_pidfd (st);
   if (pidfd < 0)
     return 0;
   if (syscall (SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0) < 0 && errno != ESRCH)

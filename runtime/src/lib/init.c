@@ -93,7 +93,7 @@ build_container (const struct ward_ctx *ctx, int sock, struct werr *err)
     return -1;
   if (p->terminal)
     {
-      int master = console_setup_in_container (p, err);
+      int master = console_setup_in_container (p, true, err);
       if (master < 0)
         return -1;
       int r = sync_send (sock, SYNC_CONSOLE, 0, master);

@@ -77,6 +77,15 @@ namespaces_new_flags (const struct oci_config *cfg)
   return flags;
 }
 
+int
+namespaces_all_flags (const struct oci_config *cfg)
+{
+  int flags = 0;
+  for (size_t i = 0; i < cfg->linux_.n_namespaces; i++)
+    flags |= ns_clone_flag[cfg->linux_.namespaces[i].type];
+  return flags;
+}
+
 static int
 join_one (const struct oci_namespace *ns, struct werr *err)
 {

@@ -13,6 +13,9 @@ int namespaces_validate (const struct oci_config *cfg, bool rootless,
                          struct werr *err);
 /* CLONE_NEW* flags of the namespaces to create (entries without a path). */
 int namespaces_new_flags (const struct oci_config *cfg);
+/* CLONE_NEW* flags of every namespace the config lists (new or joined):
+ * what an `exec` joins. */
+int namespaces_all_flags (const struct oci_config *cfg);
 /* setns() into every namespace given by path: the user namespace first,
  * so that the others are joined with its privileges. */
 int namespaces_join (const struct oci_config *cfg, struct werr *err);

@@ -55,7 +55,8 @@ process_find_executable (const struct oci_process *p, struct werr *err)
         return cand;
       free (cand);
     }
-  werr_set (err, ENOENT, "exec `%s`: executable file not found in $PATH", arg0);
+  werr_set (err, 0, "exec `%s`: executable file not found in $PATH", arg0);
+  err->errnum = ENOENT;
   return NULL;
 }
 

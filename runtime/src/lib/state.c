@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "utils.h"
@@ -270,6 +271,22 @@ state_process_alive (const struct ward_state *st)
     return false;
   unsigned long long t = proc_start_time (st->pid);
   return t != 0 && t == st->start_time;
+}
+
+int
+state_open_pidfd (const struct ward_state *st)
+{
+  int fd = (int) syscall (SYS_pidfd_open, st->pid, 0);
+  if (fd < 0)
+    return -1;
+  /* The pid may have been reused: check again now that the pidfd pins it. */
+  if (!state_process_alive (st))
+    {
+      close (fd);
+      errno = ESRCH;
+      return -1;
+    }
+  return fd;
 }
 
 const char *

@@ -58,6 +58,9 @@ void state_free (struct ward_state *st);
 const char *state_status (int dirfd, const struct ward_state *st);
 /* Whether st->pid is still the process we started (start time matches). */
 bool state_process_alive (const struct ward_state *st);
+/* A pidfd for st->pid, only while it is still the process we started
+ * (-1 with errno ESRCH otherwise). */
+int state_open_pidfd (const struct ward_state *st);
 /* /proc/<pid>/stat field 22; 0 if the process is gone. */
 unsigned long long proc_start_time (pid_t pid);
 

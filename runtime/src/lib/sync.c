@@ -46,7 +46,10 @@ sync_recv (int sock, struct sync_msg *m, int *passfd, struct werr *err)
   if (r < 0)
     return werr_set (err, errno, "read from the container's set-up");
   if (r == 0)
-    return werr_set (err, 0, "the container's set-up process died");
+    {
+      werr_set (err, 0, "the container's set-up process died");
+      return SYNC_EOF;
+    }
   if ((size_t) r != sizeof *m)
     return werr_set (err, EPROTO, "short message from the container's set-up");
   for (struct cmsghdr *c = CMSG_FIRSTHDR (&mh); c; c = CMSG_NXTHDR (&mh, c))

@@ -41,8 +41,10 @@ struct sync_msg
 int sync_send (int sock, enum sync_type type, pid_t pid, int passfd);
 /* Report a failure of a set-up stage to the parent. */
 void sync_send_error (int sock, const struct werr *err);
-/* Receive one message; *passfd gets an attached fd or -1.  Returns 0, or
- * -1 with err set (EOF: the peer died without a word). */
+/* Receive one message; *passfd gets an attached fd or -1.  Returns 0, -1
+ * with err set, or SYNC_EOF (also with err set) when every peer closed its
+ * end: died, or exec'd (the socket is close-on-exec). */
+#define SYNC_EOF (-2)
 int sync_recv (int sock, struct sync_msg *m, int *passfd, struct werr *err);
 /* Receive and require a given type; an SYNC_ERROR becomes err. */
 int sync_expect (int sock, enum sync_type type, struct sync_msg *m,
