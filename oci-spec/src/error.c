@@ -26,20 +26,34 @@ werr_prefix (struct werr *err, const char *fmt, ...)
 {
   if (err == NULL)
     return -1;
-  char prefix[WERR_MSG_MAX];
+  char buf[WERR_MSG_MAX];
   va_list ap;
   va_start (ap, fmt);
-  vsnprintf (prefix, sizeof prefix, fmt, ap);
+  int n = vsnprintf (buf, sizeof buf, fmt, ap);
   va_end (ap);
-  char old[WERR_MSG_MAX];
-  memcpy (old, err->msg, sizeof old);
-  snprintf (err->msg, sizeof err->msg, "%s: %s", prefix, old);
+  if (n < 0)
+    return -1;
+  /* Keep as much of "prefix: message" as fits; the end is what is lost. */
+  size_t off = (size_t) n < sizeof buf ? (size_t) n : sizeof buf - 1;
+  if (off + 2 < sizeof buf)
+    {
+      memcpy (buf + off, ": ", 2);
+      off += 2;
+    }
+  size_t mlen = strnlen (err->msg, sizeof err->msg);
+  if (mlen > sizeof buf - 1 - off)
+    mlen = sizeof buf - 1 - off;
+  memcpy (buf + off, err->msg, mlen);
+  buf[off + mlen] = '\0';
+  memcpy (err->msg, buf, off + mlen + 1);
   return -1;
 }
 
 void
 werr_clear (struct werr *err)
 {
+  if (err == NULL)
+    return;
   err->errnum = 0;
   err->msg[0] = '\0';
 }

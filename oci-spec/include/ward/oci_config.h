@@ -371,4 +371,11 @@ int oci_ns_type_from_name (const char *name);
 const char *oci_config_annotation (const struct oci_config *cfg,
                                    const char *key);
 
+/* A lone `process` object, as `exec --process FILE` receives it; same rules
+ * and error format as config.json's "process" (cwd required, absolute).
+ * `name` prefixes errors ("process.json: args: ..."). */
+int oci_process_parse_data (const char *data, size_t len, const char *name,
+                            struct oci_process **out, struct werr *err);
+void oci_process_free (struct oci_process *proc);
+
 #endif

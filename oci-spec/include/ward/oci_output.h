@@ -35,6 +35,7 @@ struct oci_features_view
   bool apparmor_enabled;
   bool selinux_enabled;
   bool has_cgroup_v1, has_cgroup_v2, has_systemd;
+  bool has_systemd_user, has_rdma; /* false when left unset */
   char *const *seccomp_actions;
   size_t n_seccomp_actions;
   char *const *seccomp_archs;

@@ -2,6 +2,7 @@
 #ifndef WARD_PATH_IN_ROOT_H
 #define WARD_PATH_IN_ROOT_H
 
+#include <stdbool.h>
 #include <sys/types.h>
 
 #include "ward/error.h"
@@ -16,5 +17,8 @@ int open_in_root (int rootfd, const char *path, int flags, mode_t mode,
  * as an empty file (file target of a bind mount).  Returns an fd. */
 int mkpath_in_root (int rootfd, const char *path, bool is_dir, mode_t mode,
                     struct werr *err);
+
+/* Tests only: skip openat2 and always use the component-wise fallback. */
+extern bool path_in_root_no_openat2;
 
 #endif
