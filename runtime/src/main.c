@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "git_commit.h"
 #include "log.h"
 #include "utils.h"
 #include "ward/oci_output.h"
@@ -32,7 +33,7 @@ static void
 print_version (void)
 {
   const struct scmp_version *v = seccomp_version ();
-  printf ("ward version %s\ncommit: %s\nspec: %s\n", PACKAGE_VERSION, GIT_COMMIT,
+  printf ("ward version %s\ncommit: %s\nspec: %s\n", PACKAGE_VERSION, WARD_GIT_COMMIT,
           WARD_OCI_VERSION);
   if (v)
     printf ("libseccomp: %u.%u.%u\n", v->major, v->minor, v->micro);
