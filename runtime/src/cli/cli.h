@@ -50,6 +50,21 @@ int opts_parse (const char *cmd, const struct opt_def *defs, int argc,
 void opts_print_help (const char *usage, const char *what,
                       const struct opt_def *defs);
 
+struct cli_usage
+{
+  const char *name;     /* "start" */
+  const char *usage;    /* "ward start CONTAINER_ID" */
+  const char *what;     /* what the command does, for --help */
+  int nargs;            /* exact number of arguments, -1: any */
+  const char *arg_what; /* named in "missing …" errors */
+};
+
+/* The start of every command: parse its flags, print --help, check the
+ * number of arguments.  Returns the index of the first argument, 0 when
+ * help was printed (exit 0), or -1 with err set (exit 1). */
+int cli_begin (const struct cli_usage *u, const struct opt_def *defs, int argc,
+               char **argv, struct werr *err);
+
 /* Each command: argv[0] is its name.  Returns the process exit status. */
 typedef int (*command_fn) (struct global_opts *g, int argc, char **argv,
                            struct werr *err);

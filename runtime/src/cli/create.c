@@ -9,19 +9,14 @@ cmd_create (struct global_opts *g, int argc, char **argv, struct werr *err)
   struct create_flags f = { 0 };
   struct opt_def defs[CREATE_FLAG_DEFS_MAX];
   create_flags_defs (&f, defs, NULL);
-  bool help;
-  int first = opts_parse ("create", defs, argc, argv, &help, err);
-  if (first < 0)
-    return 1;
-  if (help)
-    {
-      opts_print_help ("ward create [options] CONTAINER_ID",
-                       "Create a container from a bundle; `ward start` runs its process.",
-                       defs);
-      return 0;
-    }
-  if (args_exact ("create", argc, argv, first, 1, "container id", err) < 0)
-    return 1;
+  static const struct cli_usage usage = {
+    "create", "ward create [options] CONTAINER_ID",
+    "Create a container from a bundle; `ward start` runs its process.",
+    1, "container id",
+  };
+  int first = cli_begin (&usage, defs, argc, argv, err);
+  if (first <= 0)
+    return first < 0;
   struct create_opts o;
   create_flags_to_opts (g, &f, argv[first], &o);
   struct created c;

@@ -49,7 +49,6 @@ cmd_exec (struct global_opts *g, int argc, char **argv, struct werr *err)
   struct exec_overrides ov = { 0 };
   struct str_list env = { 0 }, caps = { 0 }, gids = { 0 };
   const char *user = NULL, *cgroup = NULL;
-  bool help;
   const struct opt_def defs[] = {
     { "process", 'p', OPT_STRING, &o.process_file, "FILE", "the process as runtime-spec JSON (other process flags are ignored)" },
     { "tty", 't', OPT_BOOL, &ov.tty, NULL, "allocate a pseudo-terminal" },
@@ -70,15 +69,14 @@ cmd_exec (struct global_opts *g, int argc, char **argv, struct werr *err)
     { "cgroup", 0, OPT_STRING, &cgroup, "PATH", "sub-cgroup to run in (not supported)" },
     { 0 },
   };
-  int first = opts_parse ("exec", defs, argc, argv, &help, err);
-  if (first < 0)
-    return 1;
-  if (help)
-    {
-      opts_print_help ("ward exec [options] CONTAINER_ID [COMMAND [ARG...]]",
-                       "Run a new process inside a running container.", defs);
-      return 0;
-    }
+  static const struct cli_usage usage = {
+    "exec", "ward exec [options] CONTAINER_ID [COMMAND [ARG...]]",
+    "Run a new process inside a running container.",
+    -1, NULL,
+  };
+  int first = cli_begin (&usage, defs, argc, argv, err);
+  if (first <= 0)
+    return first < 0;
   if (first >= argc)
     return werr_set (err, 0, "exec: missing container id"), 1;
   if (cgroup)

@@ -51,18 +51,15 @@ kernel_capabilities (size_t *n)
 int
 cmd_features (struct global_opts *g, int argc, char **argv, struct werr *err)
 {
-  bool help;
   const struct opt_def defs[] = { { 0 } };
-  int first = opts_parse ("features", defs, argc, argv, &help, err);
-  if (first < 0)
-    return 1;
-  if (help)
-    {
-      opts_print_help ("ward features", "Print what this runtime supports (JSON).", defs);
-      return 0;
-    }
-  if (args_exact ("features", argc, argv, first, 0, "", err) < 0)
-    return 1;
+  static const struct cli_usage usage = {
+    "features", "ward features",
+    "Print what this runtime supports (JSON).",
+    0, "",
+  };
+  int first = cli_begin (&usage, defs, argc, argv, err);
+  if (first <= 0)
+    return first < 0;
   size_t ncaps = 0;
   char **caps = kernel_capabilities (&ncaps);
   enum cgroup_mode mode = CGROUP_MODE_UNIFIED;

@@ -8,21 +8,20 @@
 int
 cmd_kill (struct global_opts *g, int argc, char **argv, struct werr *err)
 {
-  bool help, all = false;
+  bool all = false;
   const struct opt_def defs[] = {
     { "all", 'a', OPT_BOOL, &all, NULL, "signal every process of the container (its cgroup)" },
     { 0 },
   };
-  int first = opts_parse ("kill", defs, argc, argv, &help, err);
-  if (first < 0)
-    return 1;
-  if (help)
-    {
-      opts_print_help ("ward kill [options] CONTAINER_ID [SIGNAL]",
-                       "Send SIGNAL (default SIGTERM; a name with or without SIG, "
-                       "or a number) to the container.", defs);
-      return 0;
-    }
+  static const struct cli_usage usage = {
+    "kill", "ward kill [options] CONTAINER_ID [SIGNAL]",
+    "Send SIGNAL (default SIGTERM; a name with or without SIG, "
+    "or a number) to the container.",
+    -1, NULL,
+  };
+  int first = cli_begin (&usage, defs, argc, argv, err);
+  if (first <= 0)
+    return first < 0;
   int nargs = argc - first;
   if (nargs < 1)
     return werr_set (err, 0, "kill: missing container id"), 1;

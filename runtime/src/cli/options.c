@@ -136,3 +136,21 @@ args_exact (const char *cmd, int argc, char **argv, int first, int want,
     return werr_set (err, 0, "%s: unexpected argument \"%s\"", cmd, argv[first + want]);
   return 0;
 }
+
+int
+cli_begin (const struct cli_usage *u, const struct opt_def *defs, int argc,
+           char **argv, struct werr *err)
+{
+  bool help;
+  int first = opts_parse (u->name, defs, argc, argv, &help, err);
+  if (first < 0)
+    return -1;
+  if (help)
+    {
+      opts_print_help (u->usage, u->what, defs);
+      return 0;
+    }
+  if (u->nargs >= 0 && args_exact (u->name, argc, argv, first, u->nargs, u->arg_what, err) < 0)
+    return -1;
+  return first;
+}

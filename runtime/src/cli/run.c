@@ -19,19 +19,15 @@ cmd_run (struct global_opts *g, int argc, char **argv, struct werr *err)
   };
   struct opt_def defs[CREATE_FLAG_DEFS_MAX];
   create_flags_defs (&f, defs, extra);
-  bool help;
-  int first = opts_parse ("run", defs, argc, argv, &help, err);
-  if (first < 0)
-    return 1;
-  if (help)
-    {
-      opts_print_help ("ward run [options] CONTAINER_ID",
-                       "Create and start a container; without --detach, wait for it "
-                       "and exit with its status.", defs);
-      return 0;
-    }
-  if (args_exact ("run", argc, argv, first, 1, "container id", err) < 0)
-    return 1;
+  static const struct cli_usage usage = {
+    "run", "ward run [options] CONTAINER_ID",
+    "Create and start a container; without --detach, wait for it "
+    "and exit with its status.",
+    1, "container id",
+  };
+  int first = cli_begin (&usage, defs, argc, argv, err);
+  if (first <= 0)
+    return first < 0;
   if (f.detach && f.keep)
     return werr_set (err, 0, "run: --keep cannot be used with --detach"), 1;
   const char *id = argv[first];

@@ -12,24 +12,21 @@
 int
 cmd_spec (struct global_opts *g, int argc, char **argv, struct werr *err)
 {
-  bool help, rootless = false;
+  bool rootless = false;
   const char *bundle = ".";
   const struct opt_def defs[] = {
     { "bundle", 'b', OPT_STRING, &bundle, "DIR", "directory to write config.json into" },
     { "rootless", 0, OPT_BOOL, &rootless, NULL, "a config for a rootless container" },
     { 0 },
   };
-  int first = opts_parse ("spec", defs, argc, argv, &help, err);
-  if (first < 0)
-    return 1;
-  if (help)
-    {
-      opts_print_help ("ward spec [options]",
-                       "Write a default config.json into the bundle directory.", defs);
-      return 0;
-    }
-  if (args_exact ("spec", argc, argv, first, 0, "", err) < 0)
-    return 1;
+  static const struct cli_usage usage = {
+    "spec", "ward spec [options]",
+    "Write a default config.json into the bundle directory.",
+    0, "",
+  };
+  int first = cli_begin (&usage, defs, argc, argv, err);
+  if (first <= 0)
+    return first < 0;
   _cleanup_free_ char *json = NULL;
   size_t len = 0;
   if (oci_spec_default_json (rootless, &json, &len, err) < 0)
