@@ -217,7 +217,13 @@ spawn_and_record (const struct create_opts *o, struct ward_ctx *ctx,
   if (hooks_any (ctx->cfg))
     req.create_runtime_hooks = run_create_runtime_hooks;
   struct spawn_result res;
-  if (process_spawn (&req, &res, err) < 0)
+  /* Idmapped mounts need the initial user namespace: map them here, the
+   * init attaches them inside its own. */
+  if (ctx->new_userns && rootfs_prepare_idmap (ctx, err) < 0)
+    return -1;
+  int spawned = process_spawn (&req, &res, err);
+  rootfs_release_idmap ();
+  if (spawned < 0)
     return -1;
   undo->pid = res.pid;
   out->pid = res.pid;

@@ -30,13 +30,6 @@ struct ward_ctx
   bool new_mntns;  /* the container gets a new mount namespace */
   bool new_cgroupns;
 
-  /* Called by rootfs_setup() in the init once every mount is in place and
-   * right before pivot_root (the createRuntime/createContainer hooks run
-   * there).  May be NULL. */
-  int (*before_pivot) (const struct ward_ctx *ctx, struct werr *err);
-  int sync_sock;     /* the init's end of the sync socket, or -1 */
-  pid_t host_pid;    /* the init's pid in the runtime's pid ns, once known */
-
   /* When process.terminal: the pty slave, opened in the init before
    * pivot_root (so /dev/console can be bound from it). -1 otherwise. */
   int console_slave_fd;

@@ -39,8 +39,8 @@ static const struct
   const char *path;
   int major, minor;
 } default_devices[] = {
-  { "/dev/null", 1, 3 },    { "/dev/random", 1, 8 }, { "/dev/full", 1, 7 },
-  { "/dev/tty", 5, 0 },     { "/dev/zero", 1, 5 },   { "/dev/urandom", 1, 9 },
+  { "/dev/null", 1, 3 }, { "/dev/random", 1, 8 }, { "/dev/full", 1, 7 },
+  { "/dev/tty", 5, 0 },  { "/dev/zero", 1, 5 },   { "/dev/urandom", 1, 9 },
 };
 
 bool
@@ -88,14 +88,14 @@ create_node (struct rootfs_ctx *rc, const struct dev_node *d, bool bind,
   char *slash = strrchr (parent, '/');
   const char *base = path + (slash - parent) + 1;
   slash[slash == parent ? 1 : 0] = '\0';
-  _cleanup_close_ int pfd = mkpath_in_root (rc->rootfd, parent, true, 0755,
-                                            err);
+  _cleanup_close_ int pfd
+      = mkpath_in_root (rc->rootfd, parent, true, 0755, err);
   if (pfd < 0)
     return werr_prefix (err, "%s", rc->where);
 
   mode_t fmt = d->type == 'p' ? S_IFIFO : d->type == 'b' ? S_IFBLK : S_IFCHR;
-  dev_t dev = d->type == 'p' ? 0
-                             : makedev ((unsigned) d->major, (unsigned) d->minor);
+  dev_t dev
+      = d->type == 'p' ? 0 : makedev ((unsigned)d->major, (unsigned)d->minor);
   if (mknodat (pfd, base, fmt | (d->mode & 07777), dev) < 0)
     {
       if (errno == EEXIST)
@@ -135,9 +135,13 @@ create_nodes (struct rootfs_ctx *rc, struct werr *err)
     {
       if (configured (l, default_devices[i].path))
         continue;
-      struct dev_node d = { default_devices[i].path, 'c',
+      struct dev_node d = { default_devices[i].path,
+                            'c',
                             default_devices[i].major,
-                            default_devices[i].minor, 0666, 0, 0 };
+                            default_devices[i].minor,
+                            0666,
+                            0,
+                            0 };
       snprintf (rc->where, sizeof rc->where, "default device");
       if (create_node (rc, &d, bind, err) < 0)
         return -1;
@@ -194,8 +198,8 @@ devices_setup (struct rootfs_ctx *rc, struct werr *err)
 {
   if (create_nodes (rc, err) < 0)
     return -1;
-  _cleanup_close_ int devfd = mkpath_in_root (rc->rootfd, "/dev", true, 0755,
-                                              err);
+  _cleanup_close_ int devfd
+      = mkpath_in_root (rc->rootfd, "/dev", true, 0755, err);
   if (devfd < 0 || dev_links (rc, devfd, err) < 0)
     return -1;
   /* The mount target for the console's pty slave. */

@@ -62,13 +62,13 @@ static pid_t host_pid;
 /* Right before pivot_root: the runtime runs prestart/createRuntime, then
  * the createContainer hooks run here, in the container's namespaces. */
 static int
-hooks_before_pivot (const struct ward_ctx *ctx, struct werr *err)
+hooks_before_pivot (const struct ward_ctx *ctx, int sock, struct werr *err)
 {
   if (!hooks_any (ctx->cfg))
     return 0;
   struct sync_msg m;
-  if (sync_send (ctx->sync_sock, SYNC_HOOKS, 0, -1) < 0
-      || sync_expect (ctx->sync_sock, SYNC_GO, &m, NULL, err) < 0)
+  if (sync_send (sock, SYNC_HOOKS, 0, -1) < 0
+      || sync_expect (sock, SYNC_GO, &m, NULL, err) < 0)
     return -1;
   host_pid = m.pid;
   _cleanup_free_ char *state = hooks_state_json (ctx->id, "created", host_pid,
@@ -83,7 +83,8 @@ build_container (const struct ward_ctx *ctx, int sock, struct werr *err)
   const struct oci_process *p = &cfg->process;
   if (proc_attrs_apply_early (p, &cfg->linux_, err) < 0)
     return -1;
-  if (rootfs_setup (ctx, err) < 0)
+  if (rootfs_mount_all (ctx, err) < 0 || hooks_before_pivot (ctx, sock, err) < 0
+      || rootfs_pivot (ctx, err) < 0)
     return -1;
   if (set_names (cfg, err) < 0)
     return -1;
@@ -110,11 +111,9 @@ build_container (const struct ward_ctx *ctx, int sock, struct werr *err)
 }
 
 void
-init_main (const struct ward_ctx *parent_ctx, int sock, int fifo_fd)
+init_main (const struct ward_ctx *ctx, int sock, int fifo_fd)
 {
   struct werr err = { 0 };
-  struct ward_ctx local = *parent_ctx;
-  const struct ward_ctx *ctx = &local;
   const struct oci_process *p = &ctx->cfg->process;
   int n_preserved = ctx->preserve_fds;
 
@@ -125,8 +124,6 @@ init_main (const struct ward_ctx *parent_ctx, int sock, int fifo_fd)
       || (sock = fds_move_above (sock, n_preserved, &err)) < 0
       || (fifo_fd = fds_move_above (fifo_fd, n_preserved, &err)) < 0)
     goto fail;
-  local.sync_sock = sock;
-  local.before_pivot = hooks_before_pivot;
   if (build_container (ctx, sock, &err) < 0)
     goto fail;
   _cleanup_free_ char *exe = process_find_executable (p, &err);

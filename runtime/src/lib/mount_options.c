@@ -1,5 +1,6 @@
 /* ward — config.json mount options as mount(2) / mount_setattr(2) flags. */
 #ifndef _GNU_SOURCE
+#define _GNU_SOURCE
 #endif
 #include "mount_options.h"
 
@@ -123,11 +124,11 @@ parse_attr (const struct flag_opt *o, struct mount_opts *m)
   if (o->clear)
     {
       m->attr_clr |= o->flag;
-      m->attr_set &= ~(uint64_t) o->flag;
+      m->attr_set &= ~(uint64_t)o->flag;
       return;
     }
   m->attr_set |= o->flag;
-  m->attr_clr &= ~(uint64_t) o->flag;
+  m->attr_clr &= ~(uint64_t)o->flag;
   /* The atime values are an enum: mount_setattr(2) wants the whole field
    * cleared to set one of them (MOUNT_ATTR_RELATIME is 0). */
   if ((o->flag & WARD_MOUNT_ATTR__ATIME) == o->flag)
@@ -185,13 +186,13 @@ mount_opts_parse (const struct oci_strv *options, struct mount_opts *out)
               out->cleared &= ~f->flag;
             }
         }
-      else if ((f = lookup (propagation_opts, ARRAY_SIZE (propagation_opts),
-                            o))
+      else if ((f
+                = lookup (propagation_opts, ARRAY_SIZE (propagation_opts), o))
                != NULL)
         {
           out->propagation
-              = realloc (out->propagation, (out->n_propagation + 1)
-                                               * sizeof *out->propagation);
+              = realloc (out->propagation,
+                         (out->n_propagation + 1) * sizeof *out->propagation);
           if (out->propagation == NULL)
             abort ();
           out->propagation[out->n_propagation++] = f->flag;
@@ -219,11 +220,16 @@ mount_flags_from_statfs (unsigned long f)
   {
     unsigned long st, ms;
   } map[] = {
-    { ST_RDONLY, MS_RDONLY },       { ST_NOSUID, MS_NOSUID },
-    { ST_NODEV, MS_NODEV },         { ST_NOEXEC, MS_NOEXEC },
-    { ST_MANDLOCK, MS_MANDLOCK },   { ST_SYNCHRONOUS, MS_SYNCHRONOUS },
-    { ST_NOATIME, MS_NOATIME },     { ST_NODIRATIME, MS_NODIRATIME },
-    { ST_RELATIME, MS_RELATIME },   { 0x2000 /* ST_NOSYMFOLLOW */, MS_NOSYMFOLLOW },
+    { ST_RDONLY, MS_RDONLY },
+    { ST_NOSUID, MS_NOSUID },
+    { ST_NODEV, MS_NODEV },
+    { ST_NOEXEC, MS_NOEXEC },
+    { ST_MANDLOCK, MS_MANDLOCK },
+    { ST_SYNCHRONOUS, MS_SYNCHRONOUS },
+    { ST_NOATIME, MS_NOATIME },
+    { ST_NODIRATIME, MS_NODIRATIME },
+    { ST_RELATIME, MS_RELATIME },
+    { 0x2000 /* ST_NOSYMFOLLOW */, MS_NOSYMFOLLOW },
   };
   unsigned long flags = 0;
   for (size_t i = 0; i < ARRAY_SIZE (map); i++)

@@ -56,21 +56,21 @@ static int
 sys_mount_setattr (int dfd, const char *path, unsigned flags,
                    struct ward_mount_attr *attr)
 {
-  return (int) syscall (SYS_mount_setattr, dfd, path, flags, attr,
-                        sizeof *attr);
+  return (int)syscall (SYS_mount_setattr, dfd, path, flags, attr,
+                       sizeof *attr);
 }
 
 static int
 sys_open_tree (int dfd, const char *path, unsigned flags)
 {
-  return (int) syscall (SYS_open_tree, dfd, path, flags);
+  return (int)syscall (SYS_open_tree, dfd, path, flags);
 }
 
 static int
 sys_move_mount (int from_dfd, const char *from, int to_dfd, const char *to,
                 unsigned flags)
 {
-  return (int) syscall (SYS_move_mount, from_dfd, from, to_dfd, to, flags);
+  return (int)syscall (SYS_move_mount, from_dfd, from, to_dfd, to, flags);
 }
 
 /* ---- small helpers ---------------------------------------------------- */
@@ -94,7 +94,7 @@ path_clean (const char *path)
       while (*p == '/')
         p++;
       const char *e = strchrnul (p, '/');
-      size_t n = (size_t) (e - p);
+      size_t n = (size_t)(e - p);
       if (n == 0 || (n == 1 && p[0] == '.'))
         ;
       else if (n == 2 && p[0] == '.' && p[1] == '.')
@@ -143,8 +143,8 @@ unescape_octal (char *s)
       if (r[0] == '\\' && r[1] >= '0' && r[1] <= '3' && r[2] >= '0'
           && r[2] <= '7' && r[3] >= '0' && r[3] <= '7')
         {
-          *w++ = (char) (((r[1] - '0') << 6) | ((r[2] - '0') << 3)
-                         | (r[3] - '0'));
+          *w++ = (char)(((r[1] - '0') << 6) | ((r[2] - '0') << 3)
+                        | (r[3] - '0'));
           r += 3;
         }
       else
@@ -217,7 +217,7 @@ remount_bind (const char *path, unsigned long flags, unsigned long cleared)
   struct statfs sfs;
   if (statfs (path, &sfs) < 0)
     return -saved;
-  unsigned long cur = mount_flags_from_statfs ((unsigned long) sfs.f_flags);
+  unsigned long cur = mount_flags_from_statfs ((unsigned long)sfs.f_flags);
   if (cur & cleared & WARD_MS_LOCKABLE)
     return -saved;
   if ((f & WARD_MS_ATIME) && (f & WARD_MS_ATIME) != (cur & WARD_MS_ATIME))
@@ -263,26 +263,29 @@ mount_finish (struct rootfs_ctx *rc, const char *dest,
               struct werr *err)
 {
   char p[PROCFD_LEN];
+  bool remount
+      = bind && ((o->flags & ~(MS_BIND | MS_REC | MS_REMOUNT)) || o->cleared);
+  uint64_t set = o->attr_set & attr_mask;
+  if (!remount && !set && !o->attr_clr && o->n_propagation == 0)
+    return 0;
   /* The fd used to mount still points below the new mount: look the path
    * up again to act on the mount itself. */
   _cleanup_close_ int fd = open_in_root (rc->rootfd, dest, O_PATH, 0, err);
   if (fd < 0)
     return werr_prefix (err, "%s", rc->where);
-  if (bind && ((o->flags & ~(MS_BIND | MS_REC | MS_REMOUNT)) || o->cleared))
+  if (remount)
     {
       int r = remount_bind_at (fd, o->flags, o->cleared);
       if (r < 0)
         return werr_set (err, -r, "remount `%s` with its options (%s)", dest,
                          rc->where);
     }
-  uint64_t set = o->attr_set & attr_mask;
   if ((set || o->attr_clr)
       && mount_setattr_at (fd, "", AT_EMPTY_PATH | AT_RECURSIVE, set,
                            o->attr_clr)
              < 0)
-    return werr_set (err, errno,
-                     "mount_setattr `%s` (recursive options, %s)", dest,
-                     rc->where);
+    return werr_set (err, errno, "mount_setattr `%s` (recursive options, %s)",
+                     dest, rc->where);
   for (size_t k = 0; k < o->n_propagation; k++)
     if (mount (NULL, procfd_path (fd, p), NULL, o->propagation[k], NULL) < 0)
       return werr_set (err, errno, "set propagation of `%s` (%s)", dest,
@@ -294,8 +297,10 @@ mount_finish (struct rootfs_ctx *rc, const char *dest,
 
 static const char *const proc_allowed[] = {
   /* Files lxcfs emulates, as runc allows them. */
-  "/proc/cpuinfo", "/proc/diskstats", "/proc/meminfo", "/proc/stat",
-  "/proc/swaps",   "/proc/uptime",    "/proc/loadavg", "/proc/slabinfo",
+  "/proc/cpuinfo", "/proc/diskstats",
+  "/proc/meminfo", "/proc/stat",
+  "/proc/swaps",   "/proc/uptime",
+  "/proc/loadavg", "/proc/slabinfo",
   "/proc/net/dev", "/proc/sys/kernel/ns_last_pid",
 };
 
@@ -321,14 +326,11 @@ target_rel_path (struct rootfs_ctx *rc, int fd, const char *dest,
   return 0;
 }
 
+/* Mounts on /proc must be procfs; inside /proc only lxcfs' files. */
 static int
-check_proc_dest (struct rootfs_ctx *rc, int fd, const char *dest,
-                 const char *type, const char *bind_src, struct werr *err)
+proc_dest_allowed (struct rootfs_ctx *rc, const char *rel, const char *dest,
+                   const char *type, const char *bind_src, struct werr *err)
 {
-  char real[PATH_MAX];
-  const char *rel = NULL;
-  if (target_rel_path (rc, fd, dest, real, &rel, err) < 0)
-    return -1;
   if (strcmp (rel, "/proc") == 0)
     {
       struct statfs sfs;
@@ -351,7 +353,24 @@ check_proc_dest (struct rootfs_ctx *rc, int fd, const char *dest,
                    rc->where, rel);
 }
 
+/* Checked where the target really is, once resolved (a symlink can lead
+ * into /proc). */
+static int
+check_proc_dest (struct rootfs_ctx *rc, int fd, const char *dest,
+                 const char *type, const char *bind_src, struct werr *err)
+{
+  char real[PATH_MAX];
+  const char *rel = NULL;
+  if (target_rel_path (rc, fd, dest, real, &rel, err) < 0)
+    return -1;
+  return proc_dest_allowed (rc, rel, dest, type, bind_src, err);
+}
+
 /* ---- idmapped bind mounts --------------------------------------------- */
+
+#define ROOTLESS_IDMAP                                                        \
+  "id-mapped mounts need CAP_SYS_ADMIN in the initial user namespace: not "   \
+  "available to a rootless container"
 
 static int *idmap_fds; /* indexed like cfg->mounts; -1 when not prepared */
 static size_t n_idmap_fds;
@@ -370,8 +389,8 @@ write_id_map (const char *pid, const char *file,
   _cleanup_free_ char *buf = xmalloc0 (n * 40 + 1);
   size_t len = 0;
   for (size_t k = 0; k < n; k++)
-    len += (size_t) sprintf (buf + len, "%u %u %u\n", v[k].container_id,
-                             v[k].host_id, v[k].size);
+    len += (size_t)sprintf (buf + len, "%u %u %u\n", v[k].container_id,
+                            v[k].host_id, v[k].size);
   _cleanup_free_ char *path = xasprintf ("/proc/%s/%s", pid, file);
   return write_file (path, buf, len, err);
 }
@@ -449,8 +468,10 @@ idmap_tree (const struct oci_config *cfg, const struct oci_mount *m,
       g = cfg->linux_.gid_mappings, ng = cfg->linux_.n_gid_mappings;
     }
   if (nu == 0 || ng == 0)
-    return werr_set (err, 0, "id-mapped mount of `%s`: no uidMappings and "
-                             "gidMappings", src);
+    return werr_set (err, 0,
+                     "id-mapped mount of `%s`: no uidMappings and "
+                     "gidMappings",
+                     src);
   _cleanup_close_ int userns = userns_with_maps (u, nu, g, ng, err);
   if (userns < 0)
     return -1;
@@ -460,8 +481,8 @@ idmap_tree (const struct oci_config *cfg, const struct oci_mount *m,
   _cleanup_close_ int tree = sys_open_tree (AT_FDCWD, src, tree_flags);
   if (tree < 0)
     return werr_set (err, errno, "open_tree `%s`", src);
-  struct ward_mount_attr attr = { .attr_set = WARD_MOUNT_ATTR_IDMAP,
-                                  .userns_fd = (uint64_t) userns };
+  struct ward_mount_attr attr
+      = { .attr_set = WARD_MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)userns };
   unsigned at = AT_EMPTY_PATH | (o->ridmap ? AT_RECURSIVE : 0);
   if (sys_mount_setattr (tree, "", at, &attr) < 0)
     return werr_set (err, errno, "mount_setattr MOUNT_ATTR_IDMAP on `%s`",
@@ -504,7 +525,9 @@ mounts_prepare_idmap (const struct ward_ctx *ctx, struct werr *err)
       struct mount_opts o;
       int r = 0;
       mount_opts_parse (&cfg->mounts[i].options, &o);
-      if (needs_idmap (&cfg->mounts[i], &o))
+      if (needs_idmap (&cfg->mounts[i], &o) && ctx->rootless)
+        r = werr_set (err, 0, ROOTLESS_IDMAP);
+      else if (needs_idmap (&cfg->mounts[i], &o))
         {
           _cleanup_free_ char *src = bind_source (ctx, &cfg->mounts[i]);
           r = idmap_tree (cfg, &cfg->mounts[i], &o, src, err);
@@ -552,6 +575,8 @@ mount_bind (struct rootfs_ctx *rc, size_t i, const char *dest,
   if (needs_idmap (m, o))
     {
       _cleanup_close_ int tree = take_prepared_idmap (i);
+      if (tree < 0 && rc->ctx->rootless)
+        return werr_set (err, 0, "%s: " ROOTLESS_IDMAP, rc->where);
       if (tree < 0)
         tree = idmap_tree (rc->cfg, m, o, src, err);
       if (tree < 0)
@@ -566,7 +591,7 @@ mount_bind (struct rootfs_ctx *rc, size_t i, const char *dest,
                      NULL, err)
            < 0)
     return -1;
-  return mount_finish (rc, dest, o, true, ~(uint64_t) 0, err);
+  return mount_finish (rc, dest, o, true, ~(uint64_t)0, err);
 }
 
 /* ---- proc and sysfs --------------------------------------------------- */
@@ -583,8 +608,8 @@ open_plain_dir (struct rootfs_ctx *rc, const char *dest, const char *type,
   if (*base == '\0')
     return mkpath_in_root (rc->rootfd, dest, true, 0755, err);
   slash[slash == parent ? 1 : 0] = '\0';
-  _cleanup_close_ int pfd = mkpath_in_root (rc->rootfd, parent, true, 0755,
-                                            err);
+  _cleanup_close_ int pfd
+      = mkpath_in_root (rc->rootfd, parent, true, 0755, err);
   if (pfd < 0)
     return werr_prefix (err, "%s", rc->where);
   struct stat st;
@@ -618,7 +643,7 @@ mount_proc_sysfs (struct rootfs_ctx *rc, size_t i, const char *dest,
   if (mount (src, procfd_path (fd, p), m->type, o->flags,
              *o->data ? o->data : NULL)
       == 0)
-    return mount_finish (rc, dest, o, false, ~(uint64_t) 0, err);
+    return mount_finish (rc, dest, o, false, ~(uint64_t)0, err);
   if (errno != EPERM || strcmp (m->type, "sysfs") != 0 || !rc->in_userns)
     return werr_set (err, errno, "mount `%s` on `%s` (%s)", src, dest,
                      rc->where);
@@ -631,7 +656,7 @@ mount_proc_sysfs (struct rootfs_ctx *rc, size_t i, const char *dest,
   b.flags |= MS_BIND | MS_REC;
   if (o->flags & MS_RDONLY)
     b.attr_set |= WARD_MOUNT_ATTR_RDONLY;
-  return mount_finish (rc, dest, &b, true, ~(uint64_t) 0, err);
+  return mount_finish (rc, dest, &b, true, ~(uint64_t)0, err);
 }
 
 /* ---- tmpfs (tmpcopyup) ------------------------------------------------ */
@@ -645,8 +670,8 @@ copy_attrs (int dirfd, const char *name, const struct stat *st)
   /* Owner first: chown clears the set-id bits chmod restores. */
   if (fchownat (dirfd, name, st->st_uid, st->st_gid, AT_SYMLINK_NOFOLLOW) < 0)
     return -errno;
-  if (!S_ISLNK (st->st_mode) && fchmodat (dirfd, name, st->st_mode & 07777, 0)
-      < 0)
+  if (!S_ISLNK (st->st_mode)
+      && fchmodat (dirfd, name, st->st_mode & 07777, 0) < 0)
     return -errno;
   if (utimensat (dirfd, name, times, AT_SYMLINK_NOFOLLOW) < 0)
     return -errno;
@@ -674,9 +699,9 @@ copy_file (int src, int dst, const char *name)
         return -errno;
       if (n == 0)
         return 0;
-      ssize_t w = write_all (out, buf, (size_t) n);
+      ssize_t w = write_all (out, buf, (size_t)n);
       if (w < 0)
-        return (int) w;
+        return (int)w;
     }
 }
 
@@ -691,10 +716,10 @@ copy_entry (int src, int dst, const char *name, unsigned depth)
     {
       if (mkdirat (dst, name, 0700) < 0)
         return -errno;
-      _cleanup_close_ int s
-          = openat (src, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-      _cleanup_close_ int d
-          = openat (dst, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      _cleanup_close_ int s = openat (
+          src, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      _cleanup_close_ int d = openat (
+          dst, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
       if (s < 0 || d < 0)
         return -errno;
       r = copy_tree (s, d, depth + 1);
@@ -752,8 +777,8 @@ tmpfs_copyup (struct rootfs_ctx *rc, int olddir, const char *dest,
   if (r == 0 && fchown (newdir, st->st_uid, st->st_gid) < 0)
     r = -errno;
   if (r < 0)
-    return werr_set (err, -r, "tmpcopyup: copy `%s` into its tmpfs (%s)",
-                     dest, rc->where);
+    return werr_set (err, -r, "tmpcopyup: copy `%s` into its tmpfs (%s)", dest,
+                     rc->where);
   return 0;
 }
 
@@ -765,8 +790,8 @@ mount_tmpfs (struct rootfs_ctx *rc, size_t i, const char *dest,
   struct werr ignored;
   struct stat st;
   bool existed = false;
-  _cleanup_close_ int fd = open_in_root (rc->rootfd, dest, O_PATH, 0,
-                                         &ignored);
+  _cleanup_close_ int fd
+      = open_in_root (rc->rootfd, dest, O_PATH, 0, &ignored);
   if (fd >= 0 && fstat (fd, &st) == 0 && S_ISDIR (st.st_mode))
     existed = true;
   else if (fd >= 0)
@@ -798,7 +823,7 @@ mount_tmpfs (struct rootfs_ctx *rc, size_t i, const char *dest,
     return -1;
   if (olddir >= 0 && tmpfs_copyup (rc, olddir, dest, &st, err) < 0)
     return -1;
-  return mount_finish (rc, dest, o, false, ~(uint64_t) WARD_MOUNT_ATTR_RDONLY,
+  return mount_finish (rc, dest, o, false, ~(uint64_t)WARD_MOUNT_ATTR_RDONLY,
                        err);
 }
 
@@ -821,7 +846,7 @@ mount_other (struct rootfs_ctx *rc, size_t i, const char *dest,
                 o->data, err)
       < 0)
     return -1;
-  uint64_t mask = is_dev ? ~(uint64_t) WARD_MOUNT_ATTR_RDONLY : ~(uint64_t) 0;
+  uint64_t mask = is_dev ? ~(uint64_t)WARD_MOUNT_ATTR_RDONLY : ~(uint64_t)0;
   return mount_finish (rc, dest, o, false, mask, err);
 }
 
@@ -837,7 +862,12 @@ mounts_apply (struct rootfs_ctx *rc, size_t i, struct werr *err)
   int r;
   if (strcmp (type, "bind") == 0)
     o.flags |= MS_BIND;
-  if (mount_opts_is_bind (&o))
+  /* The path as written is checked before anything is created for it. */
+  bool bind_on_proc = mount_opts_is_bind (&o) && strcmp (dest, "/proc") == 0;
+  if (strcmp (type, "proc") != 0 && !bind_on_proc
+      && proc_dest_allowed (rc, dest, dest, type, NULL, err) < 0)
+    r = -1;
+  else if (mount_opts_is_bind (&o))
     r = mount_bind (rc, i, dest, &o, err);
   else if (strcmp (type, "proc") == 0 || strcmp (type, "sysfs") == 0)
     r = mount_proc_sysfs (rc, i, dest, &o, err);

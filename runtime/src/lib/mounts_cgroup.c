@@ -91,7 +91,8 @@ superopts_cover (const char *superopts, const char *subsys)
 {
   _cleanup_free_ char *want = xstrdup (subsys);
   char *save = NULL;
-  for (char *w = strtok_r (want, ",", &save); w; w = strtok_r (NULL, ",", &save))
+  for (char *w = strtok_r (want, ",", &save); w;
+       w = strtok_r (NULL, ",", &save))
     {
       size_t n = strlen (w);
       const char *p = superopts;
@@ -145,14 +146,15 @@ bind_hierarchy (struct rootfs_ctx *rc, const struct hierarchy *hy,
 {
   _cleanup_free_ char *src = host_cgroup_dir (hy);
   if (src == NULL)
-    return werr_set (err, ENOENT, "cgroup `%s` (%s): our cgroup is not "
-                                  "visible under `%s`",
+    return werr_set (err, ENOENT,
+                     "cgroup `%s` (%s): our cgroup is not "
+                     "visible under `%s`",
                      hy->subsys, rc->where, hy->mountpoint);
   if (mount_at (rc, src, fd, sub, NULL, MS_BIND | MS_REC, NULL, err) < 0)
     return -1;
   struct mount_opts b = *o;
   b.flags |= MS_BIND | MS_REC;
-  return mount_finish (rc, sub, &b, true, ~(uint64_t) 0, err);
+  return mount_finish (rc, sub, &b, true, ~(uint64_t)0, err);
 }
 
 static int
@@ -171,16 +173,16 @@ mount_hierarchy (struct rootfs_ctx *rc, const char *dest,
 
   /* In a cgroup namespace a fresh mount shows the container's cgroup as
    * the root: nothing of the host's tree is visible. */
-  unsigned long flags = MS_NOSUID | MS_NODEV | MS_NOEXEC
-                        | (o->flags & MS_RDONLY);
-  const char *src = strncmp (hy->subsys, "name=", 5) == 0 ? hy->subsys + 5
-                                                         : "cgroup";
+  unsigned long flags
+      = MS_NOSUID | MS_NODEV | MS_NOEXEC | (o->flags & MS_RDONLY);
+  const char *src
+      = strncmp (hy->subsys, "name=", 5) == 0 ? hy->subsys + 5 : "cgroup";
   char p[PROCFD_LEN];
   if (mount (src, procfd_path (fd, p), "cgroup", flags, hy->subsys) == 0)
     {
       struct mount_opts plain = *o;
       plain.flags = 0, plain.cleared = 0;
-      return mount_finish (rc, sub, &plain, false, ~(uint64_t) 0, err);
+      return mount_finish (rc, sub, &plain, false, ~(uint64_t)0, err);
     }
   if (errno != EPERM && errno != EBUSY)
     return werr_set (err, errno, "mount cgroup `%s` on `%s` (%s)", hy->subsys,
@@ -199,10 +201,11 @@ link_comounted (struct rootfs_ctx *rc, int dirfd, const struct hierarchy *hy,
     return 0;
   _cleanup_free_ char *names = xstrdup (base);
   char *save = NULL;
-  for (char *c = strtok_r (names, ",", &save); c; c = strtok_r (NULL, ",", &save))
+  for (char *c = strtok_r (names, ",", &save); c;
+       c = strtok_r (NULL, ",", &save))
     if (symlinkat (base, dirfd, c) < 0 && errno != EEXIST)
-      return werr_set (err, errno, "symlink cgroup `%s` -> `%s` (%s)", c,
-                       base, rc->where);
+      return werr_set (err, errno, "symlink cgroup `%s` -> `%s` (%s)", c, base,
+                       rc->where);
   return 0;
 }
 
@@ -214,8 +217,8 @@ mount_cgroup_v1 (struct rootfs_ctx *rc, const char *dest,
   int r = read_own_cgroups (&h, err);
   if (r == 0)
     r = mountinfo_foreach (match_mount, &h, err);
-  _cleanup_close_ int fd = r < 0 ? -1 : mkpath_in_root (rc->rootfd, dest,
-                                                        true, 0755, err);
+  _cleanup_close_ int fd
+      = r < 0 ? -1 : mkpath_in_root (rc->rootfd, dest, true, 0755, err);
   if (r == 0 && fd < 0)
     r = werr_prefix (err, "%s", rc->where);
   if (r == 0)
@@ -224,8 +227,8 @@ mount_cgroup_v1 (struct rootfs_ctx *rc, const char *dest,
   for (size_t i = 0; r == 0 && i < h.n; i++)
     if (h.v[i].mountpoint)
       r = mount_hierarchy (rc, dest, &h.v[i], o, err);
-  _cleanup_close_ int dirfd = r < 0 ? -1 : open_in_root (rc->rootfd, dest,
-                                                         O_PATH, 0, err);
+  _cleanup_close_ int dirfd
+      = r < 0 ? -1 : open_in_root (rc->rootfd, dest, O_PATH, 0, err);
   if (r == 0 && dirfd < 0)
     r = werr_prefix (err, "%s", rc->where);
   for (size_t i = 0; r == 0 && i < h.n; i++)
@@ -239,7 +242,7 @@ mount_cgroup_v1 (struct rootfs_ctx *rc, const char *dest,
   struct mount_opts top = *o;
   top.flags = MS_NOSUID | MS_NODEV | MS_NOEXEC | (o->flags & MS_RDONLY);
   top.cleared = 0;
-  return mount_finish (rc, dest, &top, true, ~(uint64_t) 0, err);
+  return mount_finish (rc, dest, &top, true, ~(uint64_t)0, err);
 }
 
 static int
@@ -253,7 +256,7 @@ mount_cgroup_v2 (struct rootfs_ctx *rc, const char *dest,
   if (mount ("cgroup2", procfd_path (fd, p), "cgroup2", o->flags,
              *o->data ? o->data : NULL)
       == 0)
-    return mount_finish (rc, dest, o, false, ~(uint64_t) 0, err);
+    return mount_finish (rc, dest, o, false, ~(uint64_t)0, err);
   int saved = errno;
   /* In a user namespace without its own cgroup namespace the kernel
    * refuses cgroup2: bind the host's tree, as runc does. */
@@ -265,14 +268,14 @@ mount_cgroup_v2 (struct rootfs_ctx *rc, const char *dest,
     return -1;
   struct mount_opts b = *o;
   b.flags |= MS_BIND | MS_REC;
-  return mount_finish (rc, dest, &b, true, ~(uint64_t) 0, err);
+  return mount_finish (rc, dest, &b, true, ~(uint64_t)0, err);
 }
 
 int
 mount_cgroup (struct rootfs_ctx *rc, size_t i, const char *dest,
               const struct mount_opts *o, struct werr *err)
 {
-  (void) i;
+  (void)i;
   struct statfs sfs;
   if (statfs (CGROUP_ROOT, &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC)
     return mount_cgroup_v2 (rc, dest, o, err);

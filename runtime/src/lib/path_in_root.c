@@ -7,6 +7,7 @@
  * component at a time with O_NOFOLLOW and follows symlinks itself.
  */
 #ifndef _GNU_SOURCE
+#define _GNU_SOURCE
 #endif
 #include "path_in_root.h"
 
@@ -43,7 +44,7 @@ try_openat2 (int rootfd, const char *path, int flags, mode_t mode)
   if (path_in_root_no_openat2)
     return -ENOSYS;
   struct open_how how = {
-    .flags = (uint64_t) (flags | O_CLOEXEC),
+    .flags = (uint64_t)(flags | O_CLOEXEC),
     .mode = (flags & O_CREAT) ? mode : 0,
     .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
   };
@@ -53,7 +54,7 @@ try_openat2 (int rootfd, const char *path, int flags, mode_t mode)
     {
       long fd = syscall (SYS_openat2, rootfd, path, &how, sizeof how);
       if (fd >= 0)
-        return (int) fd;
+        return (int)fd;
       /* EAGAIN: a concurrent rename made ".." resolution unsafe; retry. */
       if (errno != EAGAIN && errno != EINTR)
         return -errno;
@@ -122,12 +123,12 @@ create_missing (int dirfd, const char *name, bool last, int how, mode_t mode,
 static char *
 expand_symlink (int linkfd, const struct stat *st, const char *rest)
 {
-  size_t cap = st->st_size > 0 ? (size_t) st->st_size + 1 : PATH_MAX;
+  size_t cap = st->st_size > 0 ? (size_t)st->st_size + 1 : PATH_MAX;
   _cleanup_free_ char *target = xmalloc0 (cap + 1);
   ssize_t n = readlinkat (linkfd, "", target, cap);
   if (n < 0)
     return NULL;
-  if ((size_t) n >= cap)
+  if ((size_t)n >= cap)
     {
       errno = ENAMETOOLONG;
       return NULL;
@@ -175,7 +176,7 @@ walk_in_root (int rootfd, const char *path, int how, mode_t mode,
           break;
         }
       const char *end = strchrnul (p, '/');
-      size_t len = (size_t) (end - p);
+      size_t len = (size_t)(end - p);
       if (len > NAME_MAX)
         {
           result = -ENAMETOOLONG;
@@ -326,8 +327,8 @@ mkpath_in_root (int rootfd, const char *path, bool is_dir, mode_t mode,
   if (fd < 0)
     {
       bool created = false;
-      int how = WALK_MKDIR_PARENTS
-                | (is_dir ? WALK_CREATE_DIR : WALK_CREATE_FILE);
+      int how
+          = WALK_MKDIR_PARENTS | (is_dir ? WALK_CREATE_DIR : WALK_CREATE_FILE);
       fd = walk_in_root (rootfd, path, how, mode, &created);
       if (fd < 0)
         return werr_set (err, -fd, "create `%s` in the container's rootfs",

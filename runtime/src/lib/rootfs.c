@@ -55,25 +55,34 @@ validate_idmap (const struct oci_config *cfg, size_t i,
   if (!o->idmap && m->n_uid_mappings == 0 && m->n_gid_mappings == 0)
     return 0;
   if (!bind)
-    return werr_set (err, 0, "config.json: mounts[%zu]: idmap and "
-                             "uidMappings/gidMappings need a bind mount", i);
+    return werr_set (err, 0,
+                     "config.json: mounts[%zu]: idmap and "
+                     "uidMappings/gidMappings need a bind mount",
+                     i);
   if ((m->n_uid_mappings == 0) != (m->n_gid_mappings == 0))
-    return werr_set (err, 0, "config.json: mounts[%zu]: uidMappings and "
-                             "gidMappings must be given together", i);
+    return werr_set (err, 0,
+                     "config.json: mounts[%zu]: uidMappings and "
+                     "gidMappings must be given together",
+                     i);
   if (m->n_uid_mappings == 0
       && (cfg->linux_.n_uid_mappings == 0 || cfg->linux_.n_gid_mappings == 0))
     return werr_set (err, 0,
                      "config.json: mounts[%zu].options: idmap without "
                      "uidMappings/gidMappings uses linux.uidMappings and "
-                     "linux.gidMappings, which are not set", i);
+                     "linux.gidMappings, which are not set",
+                     i);
   for (size_t k = 0; k < m->n_uid_mappings; k++)
     if (m->uid_mappings[k].size == 0)
-      return werr_set (err, 0, "config.json: mounts[%zu].uidMappings[%zu]."
-                               "size: must be > 0", i, k);
+      return werr_set (err, 0,
+                       "config.json: mounts[%zu].uidMappings[%zu]."
+                       "size: must be > 0",
+                       i, k);
   for (size_t k = 0; k < m->n_gid_mappings; k++)
     if (m->gid_mappings[k].size == 0)
-      return werr_set (err, 0, "config.json: mounts[%zu].gidMappings[%zu]."
-                               "size: must be > 0", i, k);
+      return werr_set (err, 0,
+                       "config.json: mounts[%zu].gidMappings[%zu]."
+                       "size: must be > 0",
+                       i, k);
   return 0;
 }
 
@@ -87,25 +96,32 @@ validate_mount (const struct oci_config *cfg, size_t i, struct werr *err)
   /* runtime-spec 1.1 allows it on Linux; runc warns and uses it from "/". */
   if (m->destination[0] != '/')
     log_warn ("config.json: mounts[%zu].destination `%s` is relative: taken "
-              "from the container's /", i, m->destination);
+              "from the container's /",
+              i, m->destination);
   for (size_t k = 0; k < m->options.n; k++)
     if (m->options.v[k] == NULL || m->options.v[k][0] == '\0')
-      return werr_set (err, 0, "config.json: mounts[%zu].options[%zu]: empty "
-                               "mount option", i, k);
+      return werr_set (err, 0,
+                       "config.json: mounts[%zu].options[%zu]: empty "
+                       "mount option",
+                       i, k);
   struct mount_opts o;
   mount_opts_parse (&m->options, &o);
-  bool bind = mount_opts_is_bind (&o)
-              || (m->type && strcmp (m->type, "bind") == 0);
+  bool bind
+      = mount_opts_is_bind (&o) || (m->type && strcmp (m->type, "bind") == 0);
   int r = validate_idmap (cfg, i, &o, bind, err);
   mount_opts_free (&o);
   if (r < 0)
     return r;
   if (!bind && (m->type == NULL || m->type[0] == '\0'))
-    return werr_set (err, 0, "config.json: mounts[%zu].type: required for a "
-                             "mount that is not a bind mount", i);
+    return werr_set (err, 0,
+                     "config.json: mounts[%zu].type: required for a "
+                     "mount that is not a bind mount",
+                     i);
   if (bind && (m->source == NULL || m->source[0] == '\0'))
-    return werr_set (err, 0, "config.json: mounts[%zu].source: required for "
-                             "a bind mount", i);
+    return werr_set (err, 0,
+                     "config.json: mounts[%zu].source: required for "
+                     "a bind mount",
+                     i);
   return 0;
 }
 
@@ -116,15 +132,20 @@ validate_devices (const struct oci_linux *l, struct werr *err)
     {
       const struct oci_device *d = &l->devices[i];
       if (d->path == NULL || d->path[0] != '/')
-        return werr_set (err, 0, "config.json: linux.devices[%zu].path: "
-                                 "must be an absolute path", i);
+        return werr_set (err, 0,
+                         "config.json: linux.devices[%zu].path: "
+                         "must be an absolute path",
+                         i);
       if (d->type == '\0' || strchr ("cbup", d->type) == NULL)
-        return werr_set (err, 0, "config.json: linux.devices[%zu].type: "
-                                 "invalid device type \"%c\" (want c, b, u "
-                                 "or p)", i, d->type ? d->type : '?');
+        return werr_set (err, 0,
+                         "config.json: linux.devices[%zu].type: "
+                         "invalid device type \"%c\" (want c, b, u "
+                         "or p)",
+                         i, d->type ? d->type : '?');
       if (d->type != 'p' && (d->major < 0 || d->minor < 0))
-        return werr_set (err, 0, "config.json: linux.devices[%zu]: major and "
-                                 "minor are required for type \"%c\"",
+        return werr_set (err, 0,
+                         "config.json: linux.devices[%zu]: major and "
+                         "minor are required for type \"%c\"",
                          i, d->type);
     }
   return 0;
@@ -139,15 +160,18 @@ validate_no_mount_ns (const struct oci_config *cfg, struct werr *err)
   if (config_has_mount_ns (cfg))
     return 0;
   if (cfg->n_mounts > 0)
-    return werr_set (err, 0, "config.json: mounts: need a mount namespace "
-                             "(linux.namespaces has no \"mount\")");
+    return werr_set (err, 0,
+                     "config.json: mounts: need a mount namespace "
+                     "(linux.namespaces has no \"mount\")");
   if (cfg->linux_.masked_paths.n > 0 || cfg->linux_.readonly_paths.n > 0)
-    return werr_set (err, 0, "config.json: linux.maskedPaths/readonlyPaths: "
-                             "unable to restrict sys entries without a "
-                             "private MNT namespace");
+    return werr_set (err, 0,
+                     "config.json: linux.maskedPaths/readonlyPaths: "
+                     "unable to restrict sys entries without a "
+                     "private MNT namespace");
   if (cfg->root.readonly)
-    return werr_set (err, 0, "config.json: root.readonly: needs a mount "
-                             "namespace");
+    return werr_set (err, 0,
+                     "config.json: root.readonly: needs a mount "
+                     "namespace");
   return 0;
 }
 
@@ -160,9 +184,11 @@ rootfs_validate (const struct oci_config *cfg, struct werr *err)
   unsigned long prop;
   const char *p = cfg->linux_.rootfs_propagation;
   if (p && *p && !mount_propagation_from_name (p, &prop))
-    return werr_set (err, 0, "config.json: linux.rootfsPropagation: unknown "
-                             "value \"%s\" (want [r]shared, [r]slave, "
-                             "[r]private or [r]unbindable)", p);
+    return werr_set (err, 0,
+                     "config.json: linux.rootfsPropagation: unknown "
+                     "value \"%s\" (want [r]shared, [r]slave, "
+                     "[r]private or [r]unbindable)",
+                     p);
   if (validate_devices (&cfg->linux_, err) < 0)
     return -1;
   return validate_no_mount_ns (cfg, err);
@@ -219,8 +245,13 @@ prepare_root (const struct ward_ctx *ctx, const char *real, struct werr *err)
     return werr_set (err, 0, "linux.rootfsPropagation: unknown value `%s`",
                      name);
   if (ctx->no_pivot && (prop & MS_PRIVATE))
-    return werr_set (err, 0, "linux.rootfsPropagation: [r]private is not "
-                             "safe without pivot_root (--no-pivot)");
+    return werr_set (err, 0,
+                     "linux.rootfsPropagation: [r]private is not "
+                     "safe without pivot_root (--no-pivot)");
+  /* An unbindable tree cannot give us the rootfs bind below: private until
+   * the pivot, then unbindable (rootfs_pivot). */
+  if (prop & MS_UNBINDABLE)
+    prop = MS_PRIVATE | (prop & MS_REC);
   /* Slave by default: host mounts still reach us, ours never the host. */
   if (mount (NULL, "/", NULL, prop, NULL) < 0)
     return werr_set (err, errno, "set the propagation of `/` (%s)",
@@ -401,11 +432,29 @@ jail (const struct ward_ctx *ctx, struct werr *err)
   return pivot (ctx->rootfs, err);
 }
 
+/* Shared and unbindable only make sense on the new root itself: the bind
+ * onto itself and pivot_root need a private parent first (runc does the
+ * same since 1.2.7/1.3). */
+static int
+root_propagation_after_pivot (const struct ward_ctx *ctx, struct werr *err)
+{
+  unsigned long prop;
+  const char *name = ctx->cfg->linux_.rootfs_propagation;
+  if (name == NULL || !mount_propagation_from_name (name, &prop)
+      || !(prop & (MS_SHARED | MS_UNBINDABLE)))
+    return 0;
+  if (mount (NULL, "/", NULL, prop, NULL) < 0)
+    return werr_set (err, errno, "make the container's `/` %s", name);
+  return 0;
+}
+
 int
 rootfs_pivot (const struct ward_ctx *ctx, struct werr *err)
 {
   const struct oci_config *cfg = ctx->cfg;
   if (jail (ctx, err) < 0)
+    return -1;
+  if (has_mount_ns (ctx) && root_propagation_after_pivot (ctx, err) < 0)
     return -1;
   if (has_mount_ns (ctx) && devices_needed (cfg)
       && devices_reopen_null (err) < 0)
@@ -493,18 +542,22 @@ readonly_path (const char *path, size_t i, struct werr *err)
     {
       if (errno == ENOENT)
         return 0;
-      return werr_set (err, errno, "bind `%s` onto itself "
-                                   "(linux.readonlyPaths[%zu])", path, i);
+      return werr_set (err, errno,
+                       "bind `%s` onto itself "
+                       "(linux.readonlyPaths[%zu])",
+                       path, i);
     }
   struct statfs sfs;
   if (statfs (path, &sfs) < 0)
     return werr_set (err, errno, "statfs `%s`", path);
-  unsigned long keep = mount_flags_from_statfs ((unsigned long) sfs.f_flags)
+  unsigned long keep = mount_flags_from_statfs ((unsigned long)sfs.f_flags)
                        & (MS_NOSUID | MS_NODEV | MS_NOEXEC);
   int r = remount_bind (path, keep | MS_RDONLY, 0);
   if (r < 0)
-    return werr_set (err, -r, "remount `%s` read-only "
-                              "(linux.readonlyPaths[%zu])", path, i);
+    return werr_set (err, -r,
+                     "remount `%s` read-only "
+                     "(linux.readonlyPaths[%zu])",
+                     path, i);
   return 0;
 }
 
