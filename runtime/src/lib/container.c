@@ -18,6 +18,7 @@
 #include "console.h"
 #include "context.h"
 #include "fdpass.h"
+#include "fds.h"
 #include "hooks.h"
 #include "lifecycle_hooks.h"
 #include "log.h"
@@ -270,8 +271,10 @@ container_create (const struct create_opts *o, struct created *out,
     .rootless = geteuid () != 0, .console_slave_fd = -1,
   };
   int listen = listen_fds_count ();
-  ctx.listen_fds = listen > 0;
+  ctx.listen_fds = listen;
   ctx.preserve_fds = o->preserve_fds + listen;
+  if (fds_cloexec_from (3 + ctx.preserve_fds, err) < 0)
+    goto out;
   ctx.new_userns = namespaces_new_flags (cfg) & CLONE_NEWUSER;
   ctx.new_mntns = namespaces_new_flags (cfg) & CLONE_NEWNS;
   ctx.new_cgroupns = namespaces_new_flags (cfg) & CLONE_NEWCGROUP;
@@ -378,6 +381,20 @@ out:
   return r;
 }
 
+/* Whether --all can reach the processes through the cgroup: not when a
+ * rootless container got none (no delegation); then, as runc, the init
+ * gets the signal (with its own pid namespace, SIGKILL takes all). */
+static bool
+cgroup_lists_processes (struct cgroup_mgr *cg)
+{
+  pid_t *pids = NULL;
+  size_t n = 0;
+  struct werr ignored;
+  bool ok = cgroup_pids (cg, &pids, &n, &ignored) == 0 && n > 0;
+  free (pids);
+  return ok;
+}
+
 int
 container_kill (const char *root, const char *id, int sig, bool all,
                 struct werr *err)
@@ -388,7 +405,7 @@ container_kill (const char *root, const char *id, int sig, bool all,
     return -1;
   int r = -1;
   _cleanup_close_ int pidfd = -1;
-  if (all && st->cgroup)
+  if (all && st->cgroup && cgroup_lists_processes (st->cgroup))
     {
       r = cgroup_kill_all (st->cgroup, sig, err);
       goto out;

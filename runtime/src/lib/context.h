@@ -22,7 +22,7 @@ struct ward_ctx
   bool no_pivot;       /* --no-pivot: MS_MOVE + chroot instead of pivot_root */
   bool no_new_keyring; /* --no-new-keyring */
   int preserve_fds;    /* --preserve-fds N: fds 3..3+N-1 stay open */
-  bool listen_fds;     /* LISTEN_FDS was set in our environment */
+  int listen_fds;      /* socket activation: fds passed on (0: none) */
   const char *console_socket; /* --console-socket, or NULL */
 
   bool rootless;   /* the runtime runs with euid != 0 */

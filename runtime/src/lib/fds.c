@@ -68,9 +68,15 @@ fds_prepare_exec (int n, struct werr *err)
     if (fcntl (fd, F_SETFD, 0) < 0 && errno != EBADF)
       return werr_set (err, errno, "preserve fd %d", fd);
   /* Everything else is closed by execve, whichever code opened it. */
-  if (syscall (SYS_close_range, 3 + n, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+  return fds_cloexec_from (3 + n, err);
+}
+
+int
+fds_cloexec_from (int first, struct werr *err)
+{
+  if (syscall (SYS_close_range, first, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
     {
-      int r = cloexec_from_slow (3 + n);
+      int r = cloexec_from_slow (first);
       if (r < 0)
         return werr_set (err, -r, "mark fds close-on-exec");
     }

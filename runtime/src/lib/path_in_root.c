@@ -343,3 +343,19 @@ mkpath_in_root (int rootfd, const char *path, bool is_dir, mode_t mode,
     }
   return fd;
 }
+
+int
+chdir_in_root (const char *path, bool create, struct werr *err)
+{
+  _cleanup_close_ int rootfd = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (rootfd < 0)
+    return werr_set (err, errno, "open `/`");
+  _cleanup_close_ int fd
+      = create ? mkpath_in_root (rootfd, path, true, 0755, err)
+               : open_in_root (rootfd, path, O_PATH | O_DIRECTORY, 0, err);
+  if (fd < 0)
+    return -1;
+  if (fchdir (fd) < 0)
+    return werr_set (err, errno, "chdir to `%s`", path);
+  return 0;
+}

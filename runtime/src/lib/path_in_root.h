@@ -21,4 +21,9 @@ int mkpath_in_root (int rootfd, const char *path, bool is_dir, mode_t mode,
 /* Tests only: skip openat2 and always use the component-wise fallback. */
 extern bool path_in_root_no_openat2;
 
+/* chdir() to `path` resolved inside the current root ("/") with no magic
+ * links: a cwd like /proc/self/fd/N can never land on a host directory
+ * through an inherited fd (CVE-2024-21626).  `create`: make it first. */
+int chdir_in_root (const char *path, bool create, struct werr *err);
+
 #endif

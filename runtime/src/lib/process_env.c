@@ -63,10 +63,10 @@ process_find_executable (const struct oci_process *p, struct werr *err)
 /* process.env, plus HOME from the container's /etc/passwd when missing (as
  * runc does), plus LISTEN_FDS/LISTEN_PID when socket activation is passed. */
 char **
-process_build_env (const struct oci_process *p, bool listen_fds)
+process_build_env (const struct oci_process *p, int listen_fds)
 {
   size_t n = p->env.n;
-  char **env = xmalloc0 ((n + 4) * sizeof *env);
+  char **env = xmalloc0 ((n + 5) * sizeof *env);
   for (size_t i = 0; i < n; i++)
     env[i] = p->env.v[i];
   if (env_get (p->env.v, "HOME") == NULL)
@@ -88,8 +88,11 @@ process_build_env (const struct oci_process *p, bool listen_fds)
         }
       env[n++] = xasprintf ("HOME=%s", home);
     }
-  if (listen_fds && env_get (p->env.v, "LISTEN_FDS"))
-    env[n++] = xasprintf ("LISTEN_PID=%d", (int) getpid ());
+  if (listen_fds > 0)
+    {
+      env[n++] = xasprintf ("LISTEN_FDS=%d", listen_fds);
+      env[n++] = xasprintf ("LISTEN_PID=%d", (int) getpid ());
+    }
   return env;
 }
 

@@ -12,7 +12,8 @@
  * Called inside the container, after pivot_root.  Caller frees. */
 char *process_find_executable (const struct oci_process *p, struct werr *err);
 /* process.env, plus HOME from the container's /etc/passwd when missing (as
- * runc does), plus LISTEN_PID when socket activation passes LISTEN_FDS. */
-char **process_build_env (const struct oci_process *p, bool listen_fds);
+ * runc does), plus LISTEN_FDS/LISTEN_PID when socket activation passes
+ * `listen_fds` fds (0: none). */
+char **process_build_env (const struct oci_process *p, int listen_fds);
 
 #endif

@@ -12,6 +12,8 @@
 #endif
 #include "rootfs.h"
 
+#include "path_in_root.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -459,10 +461,13 @@ rootfs_pivot (const struct ward_ctx *ctx, struct werr *err)
   if (has_mount_ns (ctx) && devices_needed (cfg)
       && devices_reopen_null (err) < 0)
     return -1;
-  /* process.cwd may not exist in the image; create it as runc does. */
+  /* process.cwd may not exist in the image; create it as runc does, inside
+   * the new root only. */
   if (cfg->has_process && cfg->process.cwd && cfg->process.cwd[0] == '/'
-      && mkdir_p (cfg->process.cwd, 0755, err) < 0)
+      && chdir_in_root (cfg->process.cwd, true, err) < 0)
     return werr_prefix (err, "process.cwd");
+  if (chdir ("/") < 0)
+    return werr_set (err, errno, "chdir `/`");
   return 0;
 }
 
