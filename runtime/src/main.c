@@ -25,8 +25,14 @@ static const struct
   { "kill", cmd_kill, "send a signal to a container" },
   { "delete", cmd_delete, "delete a container" },
   { "list", cmd_list, "list containers" },
+  { "update", cmd_update, "update a container's cgroup limits" },
+  { "pause", cmd_pause, "suspend every process of a container" },
+  { "resume", cmd_resume, "resume a paused container" },
+  { "ps", cmd_ps, "list the processes of a container" },
+  { "events", cmd_events, "print a container's resource usage and OOM events" },
   { "spec", cmd_spec, "write a default config.json" },
   { "features", cmd_features, "print the runtime's features (JSON)" },
+  { "policy", cmd_policy, "check and explain agent policies" },
 };
 
 static void

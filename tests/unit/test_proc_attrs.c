@@ -15,7 +15,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/seccomp.h>
 #include <sys/capability.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -26,6 +29,8 @@
 #include <unistd.h>
 
 #include "proc_attrs.h"
+#include "seccomp_profile.h"
+#include "sync.h"
 
 #define CHECK(c)                                                              \
   do                                                                          \
@@ -342,7 +347,7 @@ t_validate_seccomp (void)
   CHECK_FAILS (proc_attrs_validate (&cfg, &err),
                "linux.seccomp.flags[0]: "
                "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV needs "
-               "SCMP_ACT_NOTIFY");
+               "SCMP_ACT_NOTIFY in one of linux.seccomp.syscalls");
   s->flags = (struct oci_strv){ 0 };
   args[0].op = "SCMP_CMP_ABOUT";
   CHECK_FAILS (proc_attrs_validate (&cfg, &err),
@@ -362,9 +367,37 @@ t_validate_seccomp (void)
                "linux.seccomp.syscalls[0].action: SCMP_ACT_NOTIFY requires "
                "linux.seccomp.listenerPath");
   s->listener_path = "/run/agent.sock";
+  CHECK_OK (proc_attrs_validate (&cfg, &err));
+  /* With a NOTIFY rule the flag is fine. */
+  s->flags = STRV ("SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV");
+  CHECK_OK (proc_attrs_validate (&cfg, &err));
+  s->flags = (struct oci_strv){ 0 };
+  /* The init hands the listener over with sendmsg(). */
+  calls[0].names = STRV ("mkdir", "sendmsg");
   CHECK_FAILS (proc_attrs_validate (&cfg, &err),
-               "linux.seccomp.syscalls[0].action: SCMP_ACT_NOTIFY (seccomp "
-               "user notification) is not supported yet");
+               "config.json: linux.seccomp.syscalls[0].names[1]: "
+               "SCMP_ACT_NOTIFY cannot be used for \"sendmsg\"");
+  calls[0].names = STRV ("read");
+  calls[0].action = "SCMP_ACT_ALLOW";
+  calls[0].has_errno_ret = true;
+  CHECK_FAILS (proc_attrs_validate (&cfg, &err),
+               "config.json: linux.seccomp.syscalls[0].errnoRet: "
+               "SCMP_ACT_ALLOW takes no errno");
+  calls[0].action = "SCMP_ACT_ERRNO";
+  CHECK_OK (proc_attrs_validate (&cfg, &err));
+  calls[0].has_errno_ret = false;
+  s->has_default_errno_ret = true;
+  CHECK_FAILS (proc_attrs_validate (&cfg, &err),
+               "config.json: linux.seccomp.defaultErrnoRet: "
+               "SCMP_ACT_KILL_PROCESS takes no errno");
+  s->has_default_errno_ret = false;
+  /* Metadata without a listener is a spec violation. */
+  s->listener_path = NULL;
+  s->listener_metadata = "x";
+  CHECK_FAILS (proc_attrs_validate (&cfg, &err),
+               "config.json: linux.seccomp.listenerMetadata: set without "
+               "linux.seccomp.listenerPath");
+  s->listener_metadata = NULL;
   calls[0].action = "SCMP_ACT_TRACE";
   calls[0].names = (struct oci_strv){ 0 };
   CHECK_FAILS (proc_attrs_validate (&cfg, &err),
@@ -768,6 +801,97 @@ t_creds_setresuid_eperm (void)
 
 /* ---- seccomp --------------------------------------------------------- */
 
+/* A NOTIFY profile: the listener fd goes up the sync socket, the process
+ * waits for SYNC_GO, and a notified syscall waits for the agent's answer. */
+static void
+t_seccomp_notify_handoff (void)
+{
+  struct werr err;
+  struct oci_process p = { 0 };
+  struct oci_linux l = { 0 };
+  struct oci_seccomp_syscall calls[] = {
+    { .names = STRV ("getppid"), .action = "SCMP_ACT_NOTIFY" },
+  };
+  p.no_new_privileges = true;
+  l.has_seccomp = true;
+  l.seccomp = (struct oci_seccomp){ .default_action = "SCMP_ACT_ALLOW",
+                                    .listener_path = "/unused",
+                                    .syscalls = calls,
+                                    .n_syscalls = 1 };
+  CHECK (seccomp_profile_uses_notify (&l.seccomp));
+  /* Without a socket to hand the fd to, NOTIFY is refused. */
+  CHECK_FAILS (seccomp_profile_install (&l.seccomp, &err), "SCMP_ACT_NOTIFY");
+
+  int sv[2];
+  CHECK (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == 0);
+  pid_t child = fork ();
+  CHECK (child >= 0);
+  if (child == 0)
+    {
+      close (sv[0]);
+      if (credentials_and_seccomp_apply_sync (&p, &l, sv[1], &err) < 0)
+        {
+          fprintf (stderr, "apply: %s\n", err.msg);
+          _exit (1);
+        }
+      /* Notified: the answer comes from the test below. */
+      pid_t r = getppid ();
+      _exit (r == 4242 ? 0 : 2);
+    }
+  close (sv[1]);
+  struct sync_msg m;
+  int fd = -1;
+  CHECK_OK (sync_expect (sv[0], SYNC_SECCOMP_FD, &m, &fd, &err));
+  CHECK (fd >= 0);
+  char link[128] = "";
+  char path[64];
+  snprintf (path, sizeof path, "/proc/self/fd/%d", fd);
+  CHECK (readlink (path, link, sizeof link - 1) > 0);
+  CHECK (strcmp (link, "anon_inode:seccomp notify") == 0);
+  CHECK (fcntl (fd, F_GETFD) & FD_CLOEXEC);
+  CHECK (sync_send (sv[0], SYNC_GO, 0, -1) == 0);
+
+  struct seccomp_notif req;
+  memset (&req, 0, sizeof req);
+  CHECK (ioctl (fd, SECCOMP_IOCTL_NOTIF_RECV, &req) == 0);
+  CHECK (req.pid == (uint32_t)child);
+  CHECK (req.data.nr == __NR_getppid);
+  struct seccomp_notif_resp resp = { .id = req.id, .val = 4242 };
+  CHECK (ioctl (fd, SECCOMP_IOCTL_NOTIF_SEND, &resp) == 0);
+  int status;
+  CHECK (waitpid (child, &status, 0) == child);
+  CHECK (WIFEXITED (status) && WEXITSTATUS (status) == 0);
+  close (fd);
+  close (sv[0]);
+}
+
+/* The agent never answers SYNC_GO: the error names the listener. */
+static void
+t_seccomp_notify_refused (void)
+{
+  struct werr err;
+  struct oci_process p = { 0 };
+  struct oci_linux l = { 0 };
+  struct oci_seccomp_syscall calls[] = {
+    { .names = STRV ("getppid"), .action = "SCMP_ACT_NOTIFY" },
+  };
+  p.no_new_privileges = true;
+  l.has_seccomp = true;
+  l.seccomp = (struct oci_seccomp){ .default_action = "SCMP_ACT_ALLOW",
+                                    .listener_path = "/unused",
+                                    .syscalls = calls,
+                                    .n_syscalls = 1 };
+  int sv[2];
+  CHECK (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == 0);
+  struct werr sent = { 0 };
+  werr_set (&sent, 0, "linux.seccomp.listenerPath: connect `/x`: refused");
+  /* The runtime's answer is already waiting: an error. */
+  sync_send_error (sv[0], &sent);
+  CHECK_FAILS (credentials_and_seccomp_apply_sync (&p, &l, sv[1], &err),
+               "seccomp: hand the listener fd over: linux.seccomp."
+               "listenerPath: connect `/x`: refused");
+}
+
 static void
 t_seccomp_errno_rules (void)
 {
@@ -988,6 +1112,8 @@ static const struct
   { "creds_errors", t_creds_errors },
   { "creds_setresuid_eperm", t_creds_setresuid_eperm },
   { "seccomp_errno_rules", t_seccomp_errno_rules },
+  { "seccomp_notify_handoff", t_seccomp_notify_handoff },
+  { "seccomp_notify_refused", t_seccomp_notify_refused },
   { "seccomp_enosys_prelude", t_seccomp_enosys_prelude },
   { "seccomp_before_dropping", t_seccomp_before_dropping },
   { "seccomp_needs_privilege", t_seccomp_needs_privilege },

@@ -13,7 +13,8 @@
 
 static char *const seccomp_actions[] = {
   "SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO", "SCMP_ACT_KILL", "SCMP_ACT_KILL_PROCESS",
-  "SCMP_ACT_KILL_THREAD", "SCMP_ACT_LOG", "SCMP_ACT_TRACE", "SCMP_ACT_TRAP",
+  "SCMP_ACT_KILL_THREAD", "SCMP_ACT_LOG", "SCMP_ACT_NOTIFY", "SCMP_ACT_TRACE",
+  "SCMP_ACT_TRAP",
 };
 static char *const seccomp_ops[] = {
   "SCMP_CMP_EQ", "SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_LE",
@@ -70,6 +71,8 @@ cmd_features (struct global_opts *g, int argc, char **argv, struct werr *err)
 #ifdef HAVE_SELINUX
     .selinux_enabled = true,
 #endif
+    /* Support is built in (the host may still lack AppArmor), as runc. */
+    .apparmor_enabled = true,
     .has_cgroup_v1 = true,
     .has_cgroup_v2 = true,
     .has_systemd = false,

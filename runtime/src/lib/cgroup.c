@@ -711,22 +711,6 @@ cgroup_enter (struct cgroup_mgr *mgr, pid_t pid, struct werr *err)
   return 0;
 }
 
-int
-cgroup_apply_resources (struct cgroup_mgr *mgr,
-                        const struct oci_resources *res, struct werr *err)
-{
-  if (mgr == NULL)
-    return 0;
-  for (size_t i = 0; i < mgr->n_hier; i++)
-    {
-      struct cgroup_hier *h = &mgr->hier[i];
-      if (h->ops->apply_resources
-          && h->ops->apply_resources (mgr, h, res, err) < 0)
-        return werr_prefix (err, "apply linux.resources");
-    }
-  return 0;
-}
-
 /* Where to list processes from: the unified tree, else pids, else freezer. */
 static struct cgroup_hier *
 procs_source (struct cgroup_mgr *mgr)
@@ -821,7 +805,7 @@ freeze_any (struct cgroup_mgr *mgr)
     {
       struct cgroup_hier *h = &mgr->hier[i];
       struct werr ignored = { 0 };
-      int r = h->ops->freeze ? h->ops->freeze (h, true, &ignored) : 0;
+      int r = h->ops->freeze ? h->ops->freeze (h, true, 200, &ignored) : 0;
       if (r > 0)
         return r == 1 ? h : NULL;
     }
@@ -829,17 +813,85 @@ freeze_any (struct cgroup_mgr *mgr)
 }
 
 /* Thaw everywhere: tasks stopped by the v1 freezer do not act on SIGKILL
- * until thawed. */
+ * until thawed.  v1 before cgroup2: a task still in the v1 freezer cannot
+ * report itself thawed to cgroup2. */
 static void
 thaw_all (struct cgroup_mgr *mgr)
 {
-  for (size_t i = 0; i < mgr->n_hier; i++)
+  for (int pass = 0; pass < 2; pass++)
+    for (size_t i = 0; i < mgr->n_hier; i++)
+      {
+        struct cgroup_hier *h = &mgr->hier[i];
+        struct werr ignored = { 0 };
+        if (h->ops->freeze && h->unified == (pass == 1))
+          h->ops->freeze (h, false, 200, &ignored);
+      }
+}
+
+/* How long a pause may take before it is undone and reported. */
+#define PAUSE_TIMEOUT_MS 5000
+
+int
+cgroup_freeze (struct cgroup_mgr *mgr, bool frozen, struct werr *err)
+{
+  if (mgr == NULL || mgr->n_hier == 0)
+    return werr_set (err, 0, "the container has no cgroup to %s",
+                     frozen ? "freeze" : "thaw");
+  if (!frozen)
+    {
+      int done = 0;
+      for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < mgr->n_hier; i++)
+          {
+            struct cgroup_hier *h = &mgr->hier[i];
+            int r = 0;
+            if (h->ops->freeze && h->unified == (pass == 1)
+                && (r = h->ops->freeze (h, false, PAUSE_TIMEOUT_MS, err)) < 0)
+              return -1;
+            done += r > 0;
+          }
+      return done ? 0 : werr_set (err, 0, "no freezer for the container");
+    }
+  /* cgroup2 first: a task already in the v1 freezer would never report
+   * itself frozen to cgroup2. */
+  int done = 0;
+  for (int pass = 0; pass < 2; pass++)
+    for (size_t i = 0; i < mgr->n_hier; i++)
+      {
+        struct cgroup_hier *h = &mgr->hier[i];
+        int r = 0;
+        if (h->ops->freeze && h->unified == (pass == 0)
+            && (r = h->ops->freeze (h, true, PAUSE_TIMEOUT_MS, err)) < 0)
+          {
+            thaw_all (mgr);
+            return -1;
+          }
+        done += r > 0;
+      }
+  return done ? 0
+              : werr_set (err, 0, "no freezer for the container (neither "
+                                  "the v1 freezer controller nor "
+                                  "cgroup.freeze)");
+}
+
+int
+cgroup_is_frozen (struct cgroup_mgr *mgr, bool *frozen, struct werr *err)
+{
+  *frozen = false;
+  for (size_t i = 0; mgr && i < mgr->n_hier; i++)
     {
       struct cgroup_hier *h = &mgr->hier[i];
-      struct werr ignored = { 0 };
-      if (h->ops->freeze)
-        h->ops->freeze (h, false, &ignored);
+      bool one = false;
+      int r = h->ops->is_frozen ? h->ops->is_frozen (h, &one, err) : 0;
+      if (r < 0)
+        return -1;
+      if (r > 0 && one)
+        {
+          *frozen = true;
+          return 0;
+        }
     }
+  return 0;
 }
 
 int
@@ -854,7 +906,13 @@ cgroup_kill_all (struct cgroup_mgr *mgr, int sig, struct werr *err)
       if (r < 0)
         return werr_prefix (err, "kill the container's processes");
       if (r > 0)
-        return 0;
+        {
+          /* A paused container's tasks act on SIGKILL once thawed (runc
+           * thaws after SIGKILL too). */
+          if (sig == SIGKILL)
+            thaw_all (mgr);
+          return 0;
+        }
     }
 
   /* Signal one by one; frozen first, so nothing forks behind our back. */
@@ -868,10 +926,21 @@ cgroup_kill_all (struct cgroup_mgr *mgr, int sig, struct werr *err)
   if (frozen)
     {
       struct werr thaw_err = { 0 };
-      if (frozen->ops->freeze (frozen, false, &thaw_err) < 0 && r == 0)
+      if (frozen->ops->freeze (frozen, false, 200, &thaw_err) < 0 && r == 0)
         r = werr_set (err, 0, "%s", thaw_err.msg);
     }
+  if (r == 0 && sig == SIGKILL)
+    thaw_all (mgr);
   return r < 0 ? werr_prefix (err, "kill the container's processes") : 0;
+}
+
+bool
+cgroup_alive (const struct cgroup_mgr *mgr)
+{
+  for (size_t i = 0; mgr && i < mgr->n_hier; i++)
+    if (access (mgr->hier[i].path, F_OK) == 0)
+      return true;
+  return false;
 }
 
 /* ---- destroy ------------------------------------------------------------ */

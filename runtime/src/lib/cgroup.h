@@ -36,14 +36,47 @@ int cgroup_create (const struct cgroup_request *req, struct cgroup_mgr **out,
                    struct werr *err);
 /* Move `pid` into the container's cgroup(s). */
 int cgroup_enter (struct cgroup_mgr *mgr, pid_t pid, struct werr *err);
-/* Apply linux.resources (what is supported so far: devices on v1). */
+/* Apply linux.resources at create (res may be NULL: the default device
+ * rules still apply).  A resource the host cannot apply fails with
+ * "config.json: linux.resources.<field>: ...". */
 int cgroup_apply_resources (struct cgroup_mgr *mgr,
                             const struct oci_resources *res, struct werr *err);
+/* `ward update`: apply what `res` sets; 0 / absent leaves a value as it
+ * is, device rules are not touched (runc). */
+int cgroup_update_resources (struct cgroup_mgr *mgr,
+                             const struct oci_resources *res,
+                             struct werr *err);
+/* Pause (frozen) or resume every process of the container: the v1 freezer
+ * and cgroup.freeze on the unified hierarchy, whichever exist (both on a
+ * hybrid host).  A pause that cannot complete is undone. */
+int cgroup_freeze (struct cgroup_mgr *mgr, bool frozen, struct werr *err);
+/* Whether the container is paused (frozen on any hierarchy). */
+int cgroup_is_frozen (struct cgroup_mgr *mgr, bool *frozen, struct werr *err);
+/* runc's `events --stats` "data" object (cpu, cpuset, memory, pids, blkio,
+ * hugetlb, intel_rdt, network_interfaces), written to `w`. */
+int cgroup_stats_json (struct cgroup_mgr *mgr, struct jw *w,
+                       struct werr *err);
+
+/* OOM notifications: v1 memory.oom_control through cgroup.event_control and
+ * an eventfd, v2 memory.events through inotify.  Poll cgroup_oom_fd() for
+ * POLLIN, then cgroup_oom_read(). */
+struct cgroup_oom;
+/* *out NULL (and 0 returned) when the container has no memory cgroup. */
+int cgroup_oom_watch (struct cgroup_mgr *mgr, struct cgroup_oom **out,
+                      struct werr *err);
+int cgroup_oom_fd (const struct cgroup_oom *w);
+/* New OOM kills since the last call (0 if none); *gone when the cgroup
+ * has been removed. */
+int cgroup_oom_read (struct cgroup_oom *w, unsigned *n, bool *gone,
+                     struct werr *err);
+void cgroup_oom_free (struct cgroup_oom *w);
 /* Signal every process in the container's cgroup (kill --all). */
 int cgroup_kill_all (struct cgroup_mgr *mgr, int sig, struct werr *err);
 /* Pids in the container's cgroup; *pids malloc'd. */
 int cgroup_pids (struct cgroup_mgr *mgr, pid_t **pids, size_t *n,
                  struct werr *err);
+/* Whether the container's cgroup still exists (not yet destroyed). */
+bool cgroup_alive (const struct cgroup_mgr *mgr);
 /* Kill what is left, then remove every directory created (all hierarchies). */
 int cgroup_destroy (struct cgroup_mgr *mgr, struct werr *err);
 /* Persist in / restore from the container's state file (a JSON value). */
@@ -51,5 +84,8 @@ void cgroup_save (const struct cgroup_mgr *mgr, struct jw *w);
 int cgroup_load (const struct jnode *n, struct cgroup_mgr **out,
                  struct werr *err);
 void cgroup_mgr_free (struct cgroup_mgr *mgr);
+/* The container's directory on the cgroup2 (unified) hierarchy, where BPF
+ * programs attach; NULL when it has none (cgroup_unified.c). */
+const char *cgroup_unified_path (const struct cgroup_mgr *mgr);
 
 #endif

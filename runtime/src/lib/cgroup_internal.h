@@ -31,6 +31,31 @@ struct cgroup_mgr
   size_t n_hier;
 };
 
+/* The groups of linux.resources, each handled by one controller. */
+enum cgroup_res_group
+{
+  CG_RES_DEVICES,
+  CG_RES_MEMORY,
+  CG_RES_CPU,
+  CG_RES_CPUSET,
+  CG_RES_PIDS,
+  CG_RES_BLKIO,
+  CG_RES_HUGETLB,
+  CG_RES_NET_CLS,
+  CG_RES_NET_PRIO,
+  CG_RES_RDMA,
+  CG_RES_UNIFIED,
+  CG_RES_COUNT
+};
+
+/* What one hierarchy is asked to apply. */
+struct cgroup_apply
+{
+  const struct oci_resources *res; /* NULL: devices only (the defaults) */
+  unsigned groups;                 /* 1u << CG_RES_* handled here */
+  bool update;                     /* `ward update`: 0 leaves a value alone */
+};
+
 /* What differs between a v1 hierarchy and the unified one. */
 struct cgroup_ops
 {
@@ -40,15 +65,18 @@ struct cgroup_ops
   int (*prepare_dir) (const struct cgroup_mgr *mgr, struct cgroup_hier *h,
                       const char *dir, bool created, struct werr *err);
   int (*apply_resources) (const struct cgroup_mgr *mgr, struct cgroup_hier *h,
-                          const struct oci_resources *res, struct werr *err);
+                          const struct cgroup_apply *a, struct werr *err);
   /* Signal every process at once if this hierarchy can (cgroup.kill):
    * 1 done, 0 not possible here, <0 error. */
   int (*kill_all) (const struct cgroup_mgr *mgr, struct cgroup_hier *h,
                    int sig, struct werr *err);
-  /* Stop (or resume) the processes so a signal walk cannot race a fork:
-   * 1 done, 2 already frozen (paused: leave it so), 0 not possible here,
-   * <0 error. */
-  int (*freeze) (struct cgroup_hier *h, bool frozen, struct werr *err);
+  /* Stop (or resume) the processes, waiting up to timeout_ms for the
+   * kernel to finish: 1 done, 2 already frozen (paused: leave it so), 0 no
+   * freezer here, <0 error (a freeze that did not complete is undone). */
+  int (*freeze) (struct cgroup_hier *h, bool frozen, int timeout_ms,
+                 struct werr *err);
+  /* 1 and *frozen set, or 0 when this hierarchy has no freezer. */
+  int (*is_frozen) (struct cgroup_hier *h, bool *frozen, struct werr *err);
 };
 
 extern const struct cgroup_ops cgroup_v1_ops;
@@ -87,5 +115,89 @@ int cgroup_read (const char *dir, const char *file, char **out,
 bool cgroup_has_file (const char *dir, const char *file);
 /* Does the comma list `controllers` name `name`? */
 bool cgroup_has_controller (const char *controllers, const char *name);
+/* Write for linux.resources.<field>: the error names the field, and for a
+ * file the kernel does not offer, why ("memory.memsw.limit_in_bytes not
+ * available (swap accounting off)"). */
+int cgroup_res_write (const char *dir, const char *file, const char *value,
+                      const char *field, struct werr *err);
+int cgroup_res_write_i64 (const char *dir, const char *file, int64_t v,
+                          const char *field, struct werr *err);
+/* The controller of a group on v1 / on cgroup2 (NULL: none there). */
+const char *cgroup_group_controller (enum cgroup_res_group g, bool unified);
+/* Enable `ctrl` in cgroup.subtree_control from the mount down to the
+ * parent of h->path (hybrid hosts: a controller only cgroup2 has). */
+int cgroup_v2_enable (const struct cgroup_hier *h, const char *ctrl,
+                      struct werr *err);
+
+/* ---- the device policy (cgroup_devices.c) ---- */
+
+struct cgroup_dev_exception
+{
+  char type;            /* 'b' or 'c' */
+  int64_t major, minor; /* -1: any */
+  unsigned access;      /* BPF_DEVCG_ACC_* bits */
+};
+
+/* The rules folded as the v1 devices controller folds them. */
+struct cgroup_dev_policy
+{
+  bool default_allow;
+  struct cgroup_dev_exception *v;
+  size_t n, cap;
+};
+
+/* runc's default rules, appended after the spec's. */
+const struct oci_device_cgroup *cgroup_default_device_rules (size_t *n);
+/* "c 1:3 rwm"; checks type, access and range. */
+int cgroup_dev_rule_string (const struct oci_device_cgroup *d, char *buf,
+                            size_t len, struct werr *err);
+/* The spec's rules, then the defaults. */
+int cgroup_dev_policy_build (const struct oci_device_cgroup *rules, size_t n,
+                             struct cgroup_dev_policy *out, struct werr *err);
+void cgroup_dev_policy_free (struct cgroup_dev_policy *p);
+/* type 'b'/'c', access BPF_DEVCG_ACC_* bits: the kernel's decision. */
+bool cgroup_dev_policy_allows (const struct cgroup_dev_policy *p, char type,
+                               uint32_t major, uint32_t minor,
+                               unsigned access);
+/* The BPF_PROG_TYPE_CGROUP_DEVICE program for the policy; *n instructions,
+ * malloc'd (struct bpf_insn from <linux/bpf.h>). */
+struct bpf_insn *cgroup_bpf_dev_assemble (const struct cgroup_dev_policy *p,
+                                          size_t *n);
+/* Load it and attach it to the cgroup2 directory `dir`, replacing the
+ * device programs attached there before. */
+int cgroup_bpf_dev_apply (const char *dir, const struct cgroup_dev_policy *p,
+                          struct werr *err);
+
+/* ---- cgroup v2 values (cgroup_v2_plan.c; pure, unit-tested) ---- */
+
+/* One file write of a plan; `alt_file` is tried instead when `file` does
+ * not exist (io.bfq.weight, else io.weight with runc's conversion). */
+struct cg_write
+{
+  const char *field; /* under linux.resources, for errors */
+  const char *ctrl;  /* controller that must be enabled; NULL: none */
+  char *file, *value;
+  char *alt_file, *alt_value;
+  bool optional; /* a missing file is skipped */
+};
+
+struct cg_plan
+{
+  struct cg_write *v;
+  size_t n;
+};
+
+/* What the cgroup2 files must say for `res`, with runc's v1 -> v2
+ * conversions.  `cur_cpu_max`: the current cpu.max ("max 100000"), used by
+ * an update that sets only one of quota and period (NULL: defaults). */
+int cgroup_v2_plan (const struct oci_resources *res, unsigned groups,
+                    bool update, const char *cur_cpu_max, struct cg_plan *out,
+                    struct werr *err);
+void cgroup_plan_free (struct cg_plan *p);
+/* runc's conversions. */
+uint64_t cgroup_blkio_weight_to_io_weight (uint64_t weight);
+/* OCI memory.swap (memory+swap) -> memory.swap.max; -2 when unset. */
+int cgroup_swap_to_v2 (int64_t swap, int64_t limit, int64_t *out,
+                       struct werr *err);
 
 #endif

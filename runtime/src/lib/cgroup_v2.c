@@ -1,6 +1,9 @@
-/* ward — the unified (cgroup2) hierarchy: on pure v2 hosts everything, on
- * hybrid hosts membership, cgroup.kill and cgroup.freeze (and later the BPF
- * programs), resources staying on v1 there. */
+/* ward — the unified (cgroup2) hierarchy: on pure v2 hosts everything; on
+ * hybrid hosts membership, cgroup.kill, cgroup.freeze, `unified` keys, the
+ * controllers only cgroup2 has there (hugetlb on this machine) and the BPF
+ * device program when no v1 devices controller enforces the rules, the
+ * rest staying on v1 (cgroup_resources.c decides).  The values come from
+ * cgroup_v2_plan.c. */
 #include <errno.h>
 #include <inttypes.h>
 #include <signal.h>
@@ -10,6 +13,7 @@
 #include <time.h>
 
 #include "cgroup_internal.h"
+#include "log.h"
 #include "utils.h"
 #include "ward/cleanup.h"
 
@@ -108,151 +112,168 @@ v2_prepare_dir (const struct cgroup_mgr *mgr, struct cgroup_hier *h,
 
 /* ---- resources ------------------------------------------------------------ */
 
-/* A resource needs its controller enabled for this cgroup (listed in its
- * cgroup.controllers); say so rather than "No such file". */
-static int
-need_controller (const char *dir, const char *name, struct werr *err)
+static bool
+word_in (const char *list, const char *word)
+{
+  size_t n = strlen (word);
+  for (const char *s = list; s && *s;)
+    {
+      s += strspn (s, " \n");
+      size_t len = strcspn (s, " \n");
+      if (len == n && strncmp (s, word, n) == 0)
+        return true;
+      s += len;
+    }
+  return false;
+}
+
+/* Whether `ctrl` is enabled for the cgroup `dir` (its cgroup.controllers). */
+static bool
+has_v2_controller (const char *dir, const char *ctrl)
 {
   _cleanup_free_ char *avail = NULL;
-  if (cgroup_read (dir, "cgroup.controllers", &avail, err) < 0)
-    return -1;
-  for (char *save = NULL, *c = strtok_r (avail, " ", &save); c;
-       c = strtok_r (NULL, " ", &save))
-    if (strcmp (c, name) == 0)
-      return 0;
-  return werr_set (err, 0, "cgroup v2 controller `%s` is not available in "
-                           "`%s`", name, dir);
+  struct werr ignored = { 0 };
+  return cgroup_read (dir, "cgroup.controllers", &avail, &ignored) == 0
+         && word_in (avail, ctrl);
 }
 
-static int
-write_limit (const char *dir, const char *file, int64_t v, struct werr *err)
-{
-  char buf[32] = "max";
-  if (v >= 0)
-    snprintf (buf, sizeof buf, "%" PRId64, v);
-  return cgroup_write (dir, file, buf, err);
-}
-
-/* OCI's swap is memory+swap (v1); memory.swap.max is swap alone. */
-static int
-v2_apply_memory (const char *dir, const struct oci_resources *res,
-                 struct werr *err)
-{
-  int64_t limit = res->memory.has_limit ? res->memory.limit : 0;
-  if (res->memory.has_swap && res->memory.swap != 0)
-    {
-      int64_t swap = res->memory.swap;
-      if (swap > 0)
-        {
-          if (limit <= 0)
-            return werr_set (err, 0, "memory.swap needs a memory.limit");
-          if (swap < limit)
-            return werr_set (err, 0, "memory.swap (memory+swap) is below "
-                                     "memory.limit");
-          swap -= limit;
-        }
-      if (write_limit (dir, "memory.swap.max", swap, err) < 0)
-        return -1;
-    }
-  else if (limit == -1 && cgroup_has_file (dir, "memory.swap.max")
-           && write_limit (dir, "memory.swap.max", -1, err) < 0)
-    return -1;
-  if (limit != 0 && write_limit (dir, "memory.max", limit, err) < 0)
-    return -1;
-  if (res->memory.has_reservation && res->memory.reservation != 0
-      && write_limit (dir, "memory.low", res->memory.reservation, err) < 0)
-    return -1;
-  return 0;
-}
-
-static int
-v2_apply_cpu (const char *dir, const struct oci_resources *res,
-              struct werr *err)
-{
-  char buf[64];
-  bool cpu = (res->cpu.has_shares && res->cpu.shares != 0)
-             || (res->cpu.has_quota && res->cpu.quota != 0)
-             || (res->cpu.has_period && res->cpu.period != 0);
-  bool cpuset = (res->cpu.cpus && *res->cpu.cpus)
-                || (res->cpu.mems && *res->cpu.mems);
-  if ((cpu && need_controller (dir, "cpu", err) < 0)
-      || (cpuset && need_controller (dir, "cpuset", err) < 0))
-    return -1;
-  if (res->cpu.has_shares && res->cpu.shares != 0)
-    {
-      snprintf (buf, sizeof buf, "%" PRIu64,
-                cgroup_shares_to_weight (res->cpu.shares));
-      if (cgroup_write (dir, "cpu.weight", buf, err) < 0)
-        return -1;
-    }
-  if ((res->cpu.has_quota && res->cpu.quota != 0)
-      || (res->cpu.has_period && res->cpu.period != 0))
-    {
-      uint64_t period = res->cpu.has_period && res->cpu.period
-                            ? res->cpu.period
-                            : 100000;
-      if (res->cpu.has_quota && res->cpu.quota > 0)
-        snprintf (buf, sizeof buf, "%" PRId64 " %" PRIu64, res->cpu.quota,
-                  period);
-      else
-        snprintf (buf, sizeof buf, "max %" PRIu64, period);
-      if (cgroup_write (dir, "cpu.max", buf, err) < 0)
-        return -1;
-    }
-  if (res->cpu.cpus && *res->cpu.cpus
-      && cgroup_write (dir, "cpuset.cpus", res->cpu.cpus, err) < 0)
-    return -1;
-  if (res->cpu.mems && *res->cpu.mems
-      && cgroup_write (dir, "cpuset.mems", res->cpu.mems, err) < 0)
-    return -1;
-  return 0;
-}
-
-/* linux.resources.unified: file names straight from the config; never a
- * path, so a key cannot reach outside the container's cgroup. */
-static int
-v2_apply_unified (const char *dir, const struct oci_resources *res,
+int
+cgroup_v2_enable (const struct cgroup_hier *h, const char *ctrl,
                   struct werr *err)
 {
-  for (size_t i = 0; i < res->unified.n; i++)
+  if (has_v2_controller (h->path, ctrl))
+    return 0;
+  if (!has_v2_controller (h->mount, ctrl))
+    return werr_set (err, 0, "the %s controller is not available on the "
+                             "cgroup2 hierarchy `%s`", ctrl, h->mount);
+  _cleanup_free_ char *dir = xstrdup (h->mount);
+  _cleanup_free_ char *plus = xasprintf ("+%s", ctrl);
+  /* Down from the root: each parent hands the controller to its children
+   * (cgroup.subtree_control). */
+  for (const char *s = h->path + strlen (h->mount); *s == '/';)
     {
-      const struct oci_kv *kv = &res->unified.v[i];
-      if (kv->key == NULL || *kv->key == '\0' || strchr (kv->key, '/')
-          || kv->key[0] == '.')
-        return werr_set (err, 0, "linux.resources.unified: invalid key `%s`",
-                         kv->key ? kv->key : "");
-      if (cgroup_write (dir, kv->key, kv->value ? kv->value : "", err) < 0)
-        return werr_prefix (err, "linux.resources.unified");
+      const char *e = strchrnul (s + 1, '/');
+      _cleanup_free_ char *sub = xasprintf ("%s%.*s", dir, (int) (e - s), s);
+      if (!has_v2_controller (sub, ctrl)
+          && cgroup_write (dir, "cgroup.subtree_control", plus, err) < 0)
+        return werr_prefix (err, "enable the %s controller", ctrl);
+      free (dir);
+      dir = take_ptr (&sub);
+      s = e;
     }
   return 0;
+}
+
+/* The file is missing: because its controller is not enabled here? */
+static int
+missing_file (const struct cgroup_mgr *mgr, const struct cgroup_hier *h,
+              const struct cg_write *w, struct werr *err)
+{
+  _cleanup_free_ char *ctrl = strndup (w->file, strcspn (w->file, "."));
+  if (ctrl && strcmp (ctrl, "cgroup") != 0 && !has_v2_controller (h->path, ctrl))
+    return werr_set (err, 0, "linux.resources.%s: %s not available (the %s "
+                             "controller is not enabled on cgroup v2%s)",
+                     w->field, w->file, ctrl,
+                     mgr->mode == CGROUP_MODE_HYBRID
+                         ? "; on this hybrid host it is on v1 or absent"
+                         : "");
+  return cgroup_res_write (h->path, w->file, w->value, w->field, err);
+}
+
+static int
+run_write (const struct cgroup_mgr *mgr, struct cgroup_hier *h,
+           const struct cg_write *w, struct werr *err)
+{
+  const char *ctrl = w->ctrl;
+  _cleanup_free_ char *prefix = NULL;
+  if (ctrl == NULL && mgr->mode == CGROUP_MODE_HYBRID)
+    ctrl = prefix = strndup (w->file, strcspn (w->file, "."));
+  /* Hybrid hosts: the controller may live only on cgroup2 (hugetlb here). */
+  if (ctrl && mgr->mode == CGROUP_MODE_HYBRID
+      && strcmp (ctrl, "cgroup") != 0 && has_v2_controller (h->mount, ctrl)
+      && cgroup_v2_enable (h, ctrl, err) < 0)
+    return werr_prefix (err, "linux.resources.%s", w->field);
+  if (w->ctrl && !has_v2_controller (h->path, w->ctrl))
+    return werr_set (err, 0, "linux.resources.%s: %s not available (the %s "
+                             "controller is not enabled on cgroup v2)",
+                     w->field, w->file, w->ctrl);
+  if (cgroup_has_file (h->path, w->file))
+    return cgroup_res_write (h->path, w->file, w->value, w->field, err);
+  if (w->alt_file && cgroup_has_file (h->path, w->alt_file))
+    return cgroup_res_write (h->path, w->alt_file, w->alt_value, w->field,
+                             err);
+  if (w->optional)
+    return 0;
+  return missing_file (mgr, h, w, err);
+}
+
+/* checkBeforeUpdate: refuse a limit below what the container uses now. */
+static int
+check_memory_usage (const char *dir, const struct oci_resources *res,
+                    struct werr *err)
+{
+  if (!res->memory.has_check_before_update
+      || !res->memory.check_before_update || !res->memory.has_limit
+      || res->memory.limit <= 0)
+    return 0;
+  _cleanup_free_ char *cur = NULL;
+  if (cgroup_read (dir, "memory.current", &cur, err) < 0)
+    return werr_prefix (err, "linux.resources.memory.checkBeforeUpdate");
+  long long usage = strtoll (cur, NULL, 10);
+  if (usage > res->memory.limit)
+    return werr_set (err, 0, "linux.resources.memory.limit: %" PRId64
+                             " is below the current usage %lld "
+                             "(checkBeforeUpdate)",
+                     res->memory.limit, usage);
+  return 0;
+}
+
+static int
+v2_apply_devices (const struct cgroup_mgr *mgr, struct cgroup_hier *h,
+                  const struct oci_resources *res, struct werr *err)
+{
+  struct cgroup_dev_policy pol;
+  if (cgroup_dev_policy_build (res ? res->devices : NULL,
+                               res ? res->n_devices : 0, &pol, err) < 0)
+    return -1;
+  int r = cgroup_bpf_dev_apply (h->path, &pol, err);
+  cgroup_dev_policy_free (&pol);
+  return r < 0 ? werr_prefix (err, "linux.resources.devices") : 0;
 }
 
 static int
 v2_apply_resources (const struct cgroup_mgr *mgr, struct cgroup_hier *h,
-                    const struct oci_resources *res, struct werr *err)
+                    const struct cgroup_apply *a, struct werr *err)
 {
-  /* Hybrid hosts keep every controller on v1: nothing to write here. */
-  if (mgr->mode != CGROUP_MODE_UNIFIED)
-    return 0;
-  /* TODO(next issue): linux.resources.devices on cgroup v2 is a
-   * BPF_PROG_TYPE_CGROUP_DEVICE program attached to h->path; until then
-   * device rules are not enforced on pure v2 hosts. */
+  /* Security: on cgroup v2 the device rules exist only as this program;
+   * rootless cannot load it (and has no device access to lose). */
+  if ((a->groups & (1u << CG_RES_DEVICES)) && !mgr->rootless
+      && v2_apply_devices (mgr, h, a->res, err) < 0)
+    return -1;
+  const struct oci_resources *res = a->res;
   if (res == NULL)
     return 0;
-  if (res->has_pids
-      && (need_controller (h->path, "pids", err) < 0
-          || write_limit (h->path, "pids.max",
-                          res->pids_limit > 0 ? res->pids_limit : -1, err)
-                 < 0))
+  if ((a->groups & (1u << CG_RES_MEMORY)) && res->memory.has_kernel
+      && res->memory.kernel != 0)
+    log_warn ("linux.resources.memory.kernel: ignored (cgroup v2 has no "
+              "kernel memory limit)");
+  _cleanup_free_ char *cur_cpu_max = NULL;
+  if (a->update && (a->groups & (1u << CG_RES_CPU)))
+    {
+      struct werr ignored = { 0 };
+      cgroup_read (h->path, "cpu.max", &cur_cpu_max, &ignored);
+    }
+  if (a->update && (a->groups & (1u << CG_RES_MEMORY))
+      && check_memory_usage (h->path, res, err) < 0)
     return -1;
-  if (res->has_memory
-      && (need_controller (h->path, "memory", err) < 0
-          || v2_apply_memory (h->path, res, err) < 0))
+  struct cg_plan plan;
+  if (cgroup_v2_plan (res, a->groups, a->update, cur_cpu_max, &plan, err) < 0)
     return -1;
-  if (res->has_cpu && v2_apply_cpu (h->path, res, err) < 0)
-    return -1;
-  /* TODO: io.*, hugetlb.*, rdma.* conversions from the v1-shaped fields. */
-  return v2_apply_unified (h->path, res, err);
+  int r = 0;
+  for (size_t i = 0; r == 0 && i < plan.n; i++)
+    r = run_write (mgr, h, &plan.v[i], err);
+  cgroup_plan_free (&plan);
+  return r;
 }
 
 /* ---- signals and freezing ---------------------------------------------------- */
@@ -271,22 +292,27 @@ v2_kill_all (const struct cgroup_mgr *mgr, struct cgroup_hier *h, int sig,
 }
 
 static int
-v2_freeze (struct cgroup_hier *h, bool frozen, struct werr *err)
+v2_freeze (struct cgroup_hier *h, bool frozen, int timeout_ms,
+           struct werr *err)
 {
-  if (!cgroup_has_file (h->path, "cgroup.freeze"))
-    return 0;
-  if (frozen)
+  _cleanup_free_ char *cur = NULL;
+  struct werr none = { 0 };
+  if (cgroup_read (h->path, "cgroup.freeze", &cur, &none) < 0)
     {
-      _cleanup_free_ char *cur = NULL;
-      if (cgroup_read (h->path, "cgroup.freeze", &cur, err) < 0)
-        return -1;
-      if (strcmp (cur, "1") == 0)
-        return 2;
+      if (none.errnum == ENOENT)
+        return 0;
+      *err = none;
+      return -1;
     }
+  if (frozen && strcmp (cur, "1") == 0)
+    return 2;
+  if (!frozen && strcmp (cur, "0") == 0)
+    return 1;
   if (cgroup_write (h->path, "cgroup.freeze", frozen ? "1" : "0", err) < 0)
     return -1;
+  /* cgroup.events says "frozen 1" once every task has stopped. */
   const char *want = frozen ? "frozen 1" : "frozen 0";
-  for (int i = 0; i < 200; i++)
+  for (int i = 0; i <= timeout_ms; i++)
     {
       _cleanup_free_ char *events = NULL;
       if (cgroup_read (h->path, "cgroup.events", &events, err) < 0)
@@ -297,8 +323,24 @@ v2_freeze (struct cgroup_hier *h, bool frozen, struct werr *err)
       nanosleep (&ts, NULL);
     }
   if (frozen)
-    cgroup_write (h->path, "cgroup.freeze", "0", err);
-  return 0;
+    {
+      struct werr ignored = { 0 };
+      cgroup_write (h->path, "cgroup.freeze", "0", &ignored);
+    }
+  return werr_set (err, ETIMEDOUT, "%s `%s`", frozen ? "freeze" : "thaw",
+                   h->path);
+}
+
+static int
+v2_is_frozen (struct cgroup_hier *h, bool *frozen, struct werr *err)
+{
+  if (!cgroup_has_file (h->path, "cgroup.freeze"))
+    return 0;
+  _cleanup_free_ char *cur = NULL;
+  if (cgroup_read (h->path, "cgroup.freeze", &cur, err) < 0)
+    return -1;
+  *frozen = strcmp (cur, "1") == 0;
+  return 1;
 }
 
 const struct cgroup_ops cgroup_v2_ops = {
@@ -307,4 +349,5 @@ const struct cgroup_ops cgroup_v2_ops = {
   .apply_resources = v2_apply_resources,
   .kill_all = v2_kill_all,
   .freeze = v2_freeze,
+  .is_frozen = v2_is_frozen,
 };

@@ -28,6 +28,7 @@
 #include "rootfs.h"
 #include "state.h"
 #include "utils.h"
+#include "../policy/policy.h"
 #include "ward/cleanup.h"
 #include "ward/oci_config.h"
 
@@ -185,6 +186,27 @@ send_pidfd (const char *socket_path, pid_t pid, struct werr *err)
   return fdpass_send_to_path (socket_path, pidfd, "pidfd", "--pidfd-socket", err);
 }
 
+/* run.ward.* annotations: compile the agent policy before anything exists
+ * (a failure leaves nothing behind); the container then gets the plan's
+ * view of config.json. */
+static int
+prepare_policy (struct ward_ctx *ctx, struct policy_plan **plan,
+                struct werr *err)
+{
+  if (policy_prepare (ctx->cfg, ctx->bundle, ctx->rootfs, ctx->id, plan, err) < 0)
+    return -1;
+  policy_warn_weakenings (*plan);
+  ctx->plan = *plan;
+  ctx->cfg = policy_plan_config (*plan);
+  if (policy_plan_new_keyring (*plan))
+    ctx->no_new_keyring = false;
+  int flags = namespaces_new_flags (ctx->cfg);
+  ctx->new_userns = flags & CLONE_NEWUSER;
+  ctx->new_mntns = flags & CLONE_NEWNS;
+  ctx->new_cgroupns = flags & CLONE_NEWCGROUP;
+  return validate_config (ctx->cfg, ctx->rootless, err);
+}
+
 static int
 spawn_and_record (const struct create_opts *o, struct ward_ctx *ctx,
                   int dirfd, const char *config_data, size_t config_len,
@@ -212,6 +234,10 @@ spawn_and_record (const struct create_opts *o, struct ward_ctx *ctx,
   /* Always: with no resources this still installs the default device
    * rules (deny everything but the standard nodes). */
   if (cgroup_apply_resources (undo->cgroup, creq.resources, err) < 0)
+    return -1;
+  /* The agent policy's egress filter is on the cgroup before the init runs. */
+  if (ctx->plan && (policy_save (ctx->plan, dirfd, err) < 0
+                    || policy_attach_cgroup (ctx->plan, undo->cgroup, err) < 0))
     return -1;
   struct spawn_request req = { .ctx = ctx, .cgroup = undo->cgroup,
                                .fifo_fd = fifo, .close_fd = dirfd };
@@ -242,6 +268,9 @@ spawn_and_record (const struct create_opts *o, struct ward_ctx *ctx,
     return -1;
   if (record_state (dirfd, ctx, undo->cgroup, res.pid, err) < 0)
     return -1;
+  if (ctx->plan
+      && policy_start_monitor (ctx->plan, dirfd, res.pid, undo->cgroup, err) < 0)
+    return -1;
   if (o->pid_file && write_pid_file (o->pid_file, res.pid, err) < 0)
     return -1;
   return 0;
@@ -258,6 +287,7 @@ container_create (const struct create_opts *o, struct created *out,
   _cleanup_free_ char *rootfs = NULL;
   struct create_undo undo = { .root = o->root, .id = o->id };
   int dirfd = -1, r = -1;
+  struct policy_plan *plan = NULL;
 
   out->pid = -1;
   out->console_master = -1;
@@ -283,6 +313,8 @@ container_create (const struct create_opts *o, struct created *out,
   if ((rootfs = resolve_rootfs (bundle, cfg->root.path, err)) == NULL)
     goto out;
   ctx.rootfs = rootfs;
+  if (policy_requested (cfg) && prepare_policy (&ctx, &plan, err) < 0)
+    goto out;
   if ((dirfd = state_dir_create (o->root, o->id, err)) < 0)
     goto out;
   undo.state_dir = true;
@@ -300,6 +332,7 @@ container_create (const struct create_opts *o, struct created *out,
 out:
   if (dirfd >= 0)
     close (dirfd);
+  policy_plan_free (plan);
   oci_config_free (cfg);
   return r;
 }
@@ -381,6 +414,18 @@ out:
   return r;
 }
 
+/* A paused container's processes act on SIGKILL only once thawed (runc
+ * thaws after SIGKILL too). */
+static void
+thaw_after_sigkill (const struct ward_state *st, int sig)
+{
+  struct werr ignored;
+  bool frozen = false;
+  if (sig == SIGKILL && st->cgroup
+      && cgroup_is_frozen (st->cgroup, &frozen, &ignored) == 0 && frozen)
+    cgroup_freeze (st->cgroup, false, &ignored);
+}
+
 /* Whether --all can reach the processes through the cgroup: not when a
  * rootless container got none (no delegation); then, as runc, the init
  * gets the signal (with its own pid namespace, SIGKILL takes all). */
@@ -405,7 +450,8 @@ container_kill (const char *root, const char *id, int sig, bool all,
     return -1;
   int r = -1;
   _cleanup_close_ int pidfd = -1;
-  if (all && st->cgroup && cgroup_lists_processes (st->cgroup))
+  if (all && st->cgroup
+      && (cgroup_lists_processes (st->cgroup) || !state_process_alive (st)))
     {
       r = cgroup_kill_all (st->cgroup, sig, err);
       goto out;
@@ -421,6 +467,7 @@ container_kill (const char *root, const char *id, int sig, bool all,
       werr_set (err, errno, "kill container \"%s\" with signal %d", id, sig);
       goto out;
     }
+  thaw_after_sigkill (st, sig);
   r = 0;
 out:
   state_free (st);
@@ -436,6 +483,7 @@ kill_init_and_wait (const struct ward_state *st, struct werr *err)
     return 0;
   if (syscall (SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0) < 0 && errno != ESRCH)
     return werr_set (err, errno, "kill the container init");
+  thaw_after_sigkill (st, SIGKILL);
   struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
   if (poll (&pfd, 1, 10000) == 0)
     return werr_set (err, ETIMEDOUT, "wait for the container init to exit");
@@ -463,10 +511,11 @@ container_delete (const char *root, const char *id, bool force,
     }
   int r = -1;
   const char *status = state_status (dirfd, st);
-  if (strcmp (status, "running") == 0 && !force)
+  if ((strcmp (status, "running") == 0 || strcmp (status, "paused") == 0)
+      && !force)
     {
       werr_set (err, 0, "cannot delete container \"%s\" that is not stopped: "
-                "running (use --force)", id);
+                "%s (use --force)", id, status);
       goto out;
     }
   if (kill_init_and_wait (st, err) < 0)

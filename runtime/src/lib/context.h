@@ -11,6 +11,8 @@
 
 #include "ward/oci_config.h"
 
+struct policy_plan;
+
 struct ward_ctx
 {
   const struct oci_config *cfg;
@@ -34,6 +36,10 @@ struct ward_ctx
    * pivot_root (so /dev/console can be bound from it). -1 otherwise. */
   int console_slave_fd;
   char *console_slave_path; /* e.g. /dev/pts/3 in the host's devpts */
+
+  /* The compiled agent policy (runtime/src/policy), NULL for a container
+   * without run.ward.* annotations. */
+  const struct policy_plan *plan;
 };
 
 #endif

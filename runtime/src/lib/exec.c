@@ -26,8 +26,10 @@
 #include "fdpass.h"
 #include "fds.h"
 #include "namespaces.h"
+#include "path_in_root.h"
 #include "proc_attrs.h"
 #include "process_env.h"
+#include "seccomp_notify.h"
 #include "state.h"
 #include "sync.h"
 #include "utils.h"
@@ -74,6 +76,9 @@ static int
 apply_overrides (struct oci_process *p, const struct exec_overrides *ov,
                  struct werr *err)
 {
+  if (proc_attrs_validate_exec_flags (ov->caps, ov->ncaps, ov->apparmor,
+                                      ov->process_label, err) < 0)
+    return -1;
   strv_set (&p->args, ov->args, ov->nargs);
   p->terminal = ov->tty;
   if (ov->cwd)
@@ -139,6 +144,7 @@ struct exec_plan
   const struct oci_linux *l;
   int pidfd;      /* of the container init */
   int ns_flags;   /* namespaces to join */
+  const struct ward_state *st; /* for a seccomp agent's state */
 };
 
 static __attribute__ ((noreturn)) void
@@ -160,16 +166,16 @@ exec_process (const struct exec_plan *x, int sock)
       sync_send (sock, SYNC_CONSOLE, 0, master);
       close (master);
     }
-  if (chdir (p->cwd) < 0)
+  if (chdir_in_root (p->cwd, false, &err) < 0)
     {
-      werr_set (&err, errno, "exec: chdir to cwd `%s`", p->cwd);
+      werr_prefix (&err, "exec: cwd");
       goto fail;
     }
   _cleanup_free_ char *exe = process_find_executable (p, &err);
   if (exe == NULL)
     goto fail;
-  char **env = process_build_env (p, false);
-  if (fds_prepare_exec (n, &err) < 0 || credentials_and_seccomp_apply (p, x->l, &err) < 0)
+  char **env = process_build_env (p, 0);
+  if (fds_prepare_exec (n, &err) < 0 || credentials_and_seccomp_apply_sync (p, x->l, sock, &err) < 0)
     goto fail;
   execve (exe, p->args.v, env);
   werr_set (&err, errno, "exec `%s`", exe);
@@ -233,6 +239,7 @@ exec_spawn (const struct exec_plan *x, struct cgroup_mgr *cg, int lockfd,
   _cleanup_close_ int sock = sv[0];
   pid_t pid = -1;
   int r = 0;
+  _cleanup_close_ int seccomp_fd = -1;
   if (cg && cgroup_enter (cg, child, err) < 0)
     r = -1;
   else
@@ -250,11 +257,25 @@ exec_spawn (const struct exec_plan *x, struct cgroup_mgr *cg, int lockfd,
         pid = m.pid;
       else if (m.type == SYNC_CONSOLE)
         *console_master = fd;
+      else if (m.type == SYNC_SECCOMP_FD)
+        seccomp_fd = fd;
       else if (m.type == SYNC_ERROR)
         {
           err->errnum = m.errnum;
           memcpy (err->msg, m.msg, sizeof err->msg);
           r = -1;
+        }
+      /* The process loaded a NOTIFY filter and waits until its agent has
+       * the fd; its pid may come after the fd. */
+      if (r == 0 && seccomp_fd >= 0 && pid > 0)
+        {
+          r = seccomp_notify_send_exec (&x->l->seccomp, x->st,
+                                        state_status (lockfd, x->st), pid,
+                                        seccomp_fd, err);
+          close (seccomp_fd);
+          seccomp_fd = -1;
+          if (r == 0)
+            sync_send (sock, SYNC_GO, 0, -1);
         }
     }
   if (r < 0)
@@ -328,6 +349,8 @@ after_spawn (const struct exec_opts *o, pid_t pid, int *master, struct werr *err
 int
 container_exec (const struct exec_opts *o, int *status, struct werr *err)
 {
+  if (fds_cloexec_from (3 + o->preserve_fds, err) < 0)
+    return -1;
   _cleanup_close_ int dirfd = state_dir_open (o->root, o->id, err);
   if (dirfd < 0)
     return -1;
@@ -351,7 +374,7 @@ container_exec (const struct exec_opts *o, int *status, struct werr *err)
       goto out;
     }
   struct exec_plan x = { .o = o, .p = p, .l = &cfg->linux_, .pidfd = pidfd,
-                         .ns_flags = namespaces_all_flags (cfg) };
+                         .ns_flags = namespaces_all_flags (cfg), .st = st };
   pid_t pid = exec_spawn (&x, st->cgroup, dirfd, &master, err);
   if (pid < 0 || after_spawn (o, pid, &master, err) < 0)
     goto out;

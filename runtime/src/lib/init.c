@@ -17,8 +17,10 @@
 
 #include "console.h"
 #include "fds.h"
+#include "path_in_root.h"
 #include "hooks.h"
 #include "lifecycle_hooks.h"
+#include "../policy/policy.h"
 #include "process_env.h"
 #include "proc_attrs.h"
 #include "rootfs.h"
@@ -105,8 +107,8 @@ build_container (const struct ward_ctx *ctx, int sock, struct werr *err)
   if (join_session_keyring (ctx, err) < 0)
     return -1;
   /* cwd is resolved only now, inside the new root: never a host path. */
-  if (chdir (p->cwd) < 0)
-    return werr_set (err, errno, "chdir to cwd `%s` set in config.json", p->cwd);
+  if (chdir_in_root (p->cwd, false, err) < 0)
+    return werr_prefix (err, "process.cwd");
   return 0;
 }
 
@@ -136,7 +138,8 @@ init_main (const struct ward_ctx *ctx, int sock, int fifo_fd)
                                 &ctx->cfg->annotations)
             : NULL;
   if (fds_prepare_exec (n_preserved, &err) < 0
-      || credentials_and_seccomp_apply (p, &ctx->cfg->linux_, &err) < 0)
+      || policy_apply_in_init (ctx, &err) < 0
+      || credentials_and_seccomp_apply_sync (p, &ctx->cfg->linux_, sock, &err) < 0)
     goto fail;
   if (sync_send (sock, SYNC_READY, 0, -1) < 0)
     _exit (1);

@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "path_in_root.h"
+#include "selinux_label.h"
 #include "utils.h"
 #include "ward/cleanup.h"
 
@@ -862,6 +863,15 @@ mounts_apply (struct rootfs_ctx *rc, size_t i, struct werr *err)
   int r;
   if (strcmp (type, "bind") == 0)
     o.flags |= MS_BIND;
+  /* linux.mountLabel: context= where the file system takes it (NULL when
+   * SELinux is off or nothing is to be added). */
+  char *labeled = selinux_mount_data (type, mount_opts_is_bind (&o), o.data,
+                                      rc->cfg->linux_.mount_label);
+  if (labeled)
+    {
+      free (o.data);
+      o.data = labeled;
+    }
   /* The path as written is checked before anything is created for it. */
   bool bind_on_proc = mount_opts_is_bind (&o) && strcmp (dest, "/proc") == 0;
   if (strcmp (type, "proc") != 0 && !bind_on_proc

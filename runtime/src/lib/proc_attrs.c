@@ -12,9 +12,12 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "apparmor.h"
 #include "caps.h"
 #include "rlimits.h"
 #include "seccomp_profile.h"
+#include "selinux_label.h"
+#include "sync.h"
 #include "sysctl.h"
 #include "user.h"
 #include "utils.h"
@@ -195,7 +198,8 @@ validate_process (const struct oci_process *p, struct werr *err)
     }
   if (p->has_scheduler && validate_scheduler (&p->scheduler, err) < 0)
     return -1;
-  return 0;
+  return apparmor_validate (p->apparmor_profile,
+                            "config.json: process.apparmorProfile", err);
 }
 
 static int
@@ -225,6 +229,39 @@ proc_attrs_validate (const struct oci_config *cfg, struct werr *err)
     return -1;
   if (cfg->has_linux && validate_linux (cfg, err) < 0)
     return -1;
+  return selinux_labels_validate (cfg, err);
+}
+
+int
+proc_attrs_validate_exec_flags (const char *const *caps, int ncaps,
+                                const char *apparmor, const char *label,
+                                struct werr *err)
+{
+  int last = caps_last_cap ();
+  for (int i = 0; i < ncaps; i++)
+    {
+      int cap = caps_from_name (caps[i]);
+      if (cap < 0)
+        return werr_set (err, 0, "exec: --cap: unknown capability \"%s\"",
+                         caps[i]);
+      if (cap > last)
+        return werr_set (err, 0,
+                         "exec: --cap: capability \"%s\" is not supported "
+                         "by the running kernel (last capability is %d)",
+                         caps[i], last);
+    }
+  if (apparmor_validate (apparmor, "exec: --apparmor", err) < 0)
+    return -1;
+  if (label && *label && !selinux_host_enabled ())
+    return werr_set (err, 0,
+                     "exec: --process-label: SELinux is not enabled on this "
+                     "host");
+  if (label && *label)
+    {
+      struct selinux_context ctx;
+      if (selinux_context_parse (label, &ctx, err) < 0)
+        return werr_prefix (err, "exec: --process-label");
+    }
   return 0;
 }
 
@@ -289,12 +326,16 @@ proc_attrs_apply_early (const struct oci_process *p, const struct oci_linux *l,
 {
   if (p != NULL)
     {
+      if (selinux_set_key_label (p->selinux_label, err) < 0)
+        return -1;
       if (rlimits_apply (p, err) < 0)
         return -1;
       if (p->has_oom_score_adj
           && apply_oom_score_adj (p->oom_score_adj, err) < 0)
         return -1;
     }
+  if (l != NULL && selinux_set_fscreate_label (l->mount_label, err) < 0)
+    return -1;
   if (l != NULL && l->has_personality)
     {
       int persona = personality_from_domain (l->personality_domain);
@@ -315,17 +356,50 @@ proc_attrs_apply_early (const struct oci_process *p, const struct oci_linux *l,
 
 /* ---- last, in the init ----------------------------------------------- */
 
+/* The listener fd goes to the runtime, which hands it to listenerPath; the
+ * wait for its answer means the agent holds the fd before this process makes
+ * another syscall the filter may notify (runc does the same). */
 static int
-apply_seccomp (const struct oci_linux *l, struct werr *err)
+hand_over_listener (int sync_sock, int fd, struct werr *err)
+{
+  struct sync_msg m;
+  int r = sync_send (sync_sock, SYNC_SECCOMP_FD, 0, fd);
+  close (fd);
+  if (r < 0)
+    return werr_set (err, -r, "seccomp: send the listener fd to the runtime");
+  if (sync_expect (sync_sock, SYNC_GO, &m, NULL, err) < 0)
+    return werr_prefix (err, "seccomp: hand the listener fd over");
+  return 0;
+}
+
+static int
+apply_seccomp (const struct oci_linux *l, int sync_sock, struct werr *err)
 {
   if (l == NULL || !l->has_seccomp)
     return 0;
-  return seccomp_profile_install (&l->seccomp, err);
+  if (!seccomp_profile_uses_notify (&l->seccomp))
+    return seccomp_profile_install (&l->seccomp, err);
+  if (sync_sock < 0)
+    return werr_set (err, EINVAL,
+                     "seccomp: SCMP_ACT_NOTIFY without a runtime to hand the "
+                     "listener fd to");
+  int fd = -1;
+  if (seccomp_profile_install_listener (&l->seccomp, &fd, err) < 0)
+    return -1;
+  return fd < 0 ? 0 : hand_over_listener (sync_sock, fd, err);
 }
 
 int
 credentials_and_seccomp_apply (const struct oci_process *p,
                                const struct oci_linux *l, struct werr *err)
+{
+  return credentials_and_seccomp_apply_sync (p, l, -1, err);
+}
+
+int
+credentials_and_seccomp_apply_sync (const struct oci_process *p,
+                                    const struct oci_linux *l, int sync_sock,
+                                    struct werr *err)
 {
   static const struct oci_user root_user = { 0 };
   const struct oci_user *user = p ? &p->user : &root_user;
@@ -334,13 +408,19 @@ credentials_and_seccomp_apply (const struct oci_process *p,
   if (caps_from_config (p, &caps, err) < 0)
     return -1;
 
+  /* The LSM labels take effect at execve; set them before the filter, which
+   * may deny the open/write they need. */
+  if (p != NULL
+      && (selinux_set_exec_label (p->selinux_label, err) < 0
+          || apparmor_set_exec_profile (p->apparmor_profile, err) < 0))
+    return -1;
   /* no_new_privs: exec can no longer grant privileges (set-uid bits, file
    * capabilities), and loading a filter no longer needs CAP_SYS_ADMIN. */
   if (nnp && prctl (PR_SET_NO_NEW_PRIVS, 1UL, 0UL, 0UL, 0UL) < 0)
     return werr_set (err, errno, "prctl PR_SET_NO_NEW_PRIVS");
   /* Without no_new_privs, loading the filter needs CAP_SYS_ADMIN, so it
    * goes in while we still hold it (as runc). */
-  if (!nnp && apply_seccomp (l, err) < 0)
+  if (!nnp && apply_seccomp (l, sync_sock, err) < 0)
     return -1;
 
   int pdeath = 0;
@@ -359,7 +439,7 @@ credentials_and_seccomp_apply (const struct oci_process *p,
 
   /* With no_new_privs, as late as possible: the fewer syscalls the init
    * makes after it, the fewer a profile has to allow. */
-  if (nnp && apply_seccomp (l, err) < 0)
+  if (nnp && apply_seccomp (l, sync_sock, err) < 0)
     return -1;
   return 0;
 }

@@ -31,4 +31,21 @@ int credentials_and_seccomp_apply (const struct oci_process *p,
                                    const struct oci_linux *l,
                                    struct werr *err);
 
+/* The same, for a process that can reach the runtime: with SCMP_ACT_NOTIFY
+ * rules the listener fd goes up `sync_sock` (SYNC_SECCOMP_FD) and this waits
+ * for SYNC_GO, sent once the runtime handed it to listenerPath.  Also sets
+ * the SELinux exec label and the AppArmor profile (both take effect at
+ * execve).  credentials_and_seccomp_apply() is this with sync_sock -1, which
+ * fails for a NOTIFY profile. */
+int credentials_and_seccomp_apply_sync (const struct oci_process *p,
+                                        const struct oci_linux *l,
+                                        int sync_sock, struct werr *err);
+
+/* `exec` flags checked in the runtime before anything starts: --cap names,
+ * --apparmor and --process-label against what the host has.  NULL/0 for
+ * flags not given. */
+int proc_attrs_validate_exec_flags (const char *const *caps, int ncaps,
+                                    const char *apparmor, const char *label,
+                                    struct werr *err);
+
 #endif

@@ -17,6 +17,7 @@
 #include "init.h"
 #include "log.h"
 #include "namespaces.h"
+#include "seccomp_notify.h"
 #include "sync.h"
 #include "userns.h"
 #include "utils.h"
@@ -145,6 +146,7 @@ parent_drive (const struct spawn_request *req, int sock, pid_t stage1,
 {
   struct sync_msg m;
   bool ready = false, hooks_pending = false;
+  _cleanup_close_ int seccomp_fd = -1;
   if (req->cgroup && cgroup_enter (req->cgroup, stage1, err) < 0)
     return -1;
   if (sync_send (sock, SYNC_GO, 0, -1) < 0)
@@ -175,6 +177,10 @@ parent_drive (const struct spawn_request *req, int sock, pid_t stage1,
         case SYNC_HOOKS:
           hooks_pending = true;
           break;
+        case SYNC_SECCOMP_FD:
+          seccomp_fd = fd;
+          fd = -1;
+          break;
         case SYNC_ERROR:
           err->errnum = m.errnum;
           memcpy (err->msg, m.msg, sizeof err->msg);
@@ -193,6 +199,18 @@ parent_drive (const struct spawn_request *req, int sock, pid_t stage1,
             return -1;
           sync_send (sock, SYNC_GO, *init_pid, -1);
           hooks_pending = false;
+        }
+      /* The init loaded a NOTIFY filter: its agent gets the fd and the
+       * state before the init goes on. */
+      if (seccomp_fd >= 0 && *init_pid > 0)
+        {
+          int r = seccomp_notify_send_init (req->ctx, *init_pid, seccomp_fd,
+                                            err);
+          close (seccomp_fd);
+          seccomp_fd = -1;
+          if (r < 0)
+            return -1;
+          sync_send (sock, SYNC_GO, 0, -1);
         }
     }
   return 0;

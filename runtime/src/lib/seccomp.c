@@ -18,6 +18,7 @@
 #include "ward/cleanup.h"
 
 #define SYSCALL_MAX_ARGS 6
+#define NOTIFY_HANDOFF_SYSCALL "sendmsg"
 
 /* ---- names ----------------------------------------------------------- */
 
@@ -158,6 +159,23 @@ profile_disabled (const struct oci_seccomp *s)
          && s->n_syscalls == 0;
 }
 
+static bool
+action_takes_errno (int kind)
+{
+  return kind == ACT_ERRNO || kind == ACT_TRACE;
+}
+
+bool
+seccomp_profile_uses_notify (const struct oci_seccomp *s)
+{
+  if (profile_disabled (s))
+    return false;
+  for (size_t i = 0; i < s->n_syscalls; i++)
+    if (action_kind (s->syscalls[i].action) == ACT_NOTIFY)
+      return true;
+  return false;
+}
+
 static int
 validate_rule (const struct oci_seccomp *s, size_t i, struct werr *err)
 {
@@ -168,30 +186,41 @@ validate_rule (const struct oci_seccomp *s, size_t i, struct werr *err)
                      "config.json: linux.seccomp.syscalls[%zu].action: "
                      "unknown action \"%s\"",
                      i, r->action ? r->action : "");
-  if (kind == ACT_NOTIFY)
-    {
-      if (s->listener_path == NULL || s->listener_path[0] == '\0')
-        return werr_set (err, 0,
-                         "config.json: linux.seccomp.syscalls[%zu].action: "
-                         "SCMP_ACT_NOTIFY requires linux.seccomp.listenerPath",
-                         i);
-      return werr_set (err, 0,
-                       "config.json: linux.seccomp.syscalls[%zu].action: "
-                       "SCMP_ACT_NOTIFY (seccomp user notification) is not "
-                       "supported yet",
-                       i);
-    }
+  if (r->has_errno_ret && !action_takes_errno (kind))
+    return werr_set (err, 0,
+                     "config.json: linux.seccomp.syscalls[%zu].errnoRet: "
+                     "%s takes no errno (only SCMP_ACT_ERRNO and "
+                     "SCMP_ACT_TRACE do)",
+                     i, r->action);
+  if (kind == ACT_NOTIFY
+      && (s->listener_path == NULL || s->listener_path[0] == '\0'))
+    return werr_set (err, 0,
+                     "config.json: linux.seccomp.syscalls[%zu].action: "
+                     "SCMP_ACT_NOTIFY requires linux.seccomp.listenerPath",
+                     i);
   if (r->names.n == 0)
     return werr_set (err, 0,
                      "config.json: linux.seccomp.syscalls[%zu].names: "
                      "expected at least one syscall name",
                      i);
   for (size_t j = 0; j < r->names.n; j++)
-    if (r->names.v[j] == NULL || r->names.v[j][0] == '\0')
-      return werr_set (err, 0,
-                       "config.json: linux.seccomp.syscalls[%zu].names[%zu]: "
-                       "empty syscall name",
-                       i, j);
+    {
+      if (r->names.v[j] == NULL || r->names.v[j][0] == '\0')
+        return werr_set (err, 0,
+                         "config.json: linux.seccomp.syscalls[%zu].names[%zu]: "
+                         "empty syscall name",
+                         i, j);
+      /* The init hands the listener fd to the runtime with sendmsg() after
+       * loading the filter: notified, nobody could ever answer it.  (runc
+       * refuses `write` for the same reason; ward does not need it.) */
+      if (kind == ACT_NOTIFY
+          && strcmp (r->names.v[j], NOTIFY_HANDOFF_SYSCALL) == 0)
+        return werr_set (err, 0,
+                         "config.json: linux.seccomp.syscalls[%zu].names[%zu]: "
+                         "SCMP_ACT_NOTIFY cannot be used for \"%s\": the "
+                         "runtime needs it to hand the listener fd over",
+                         i, j, r->names.v[j]);
+    }
   for (size_t j = 0; j < r->n_args; j++)
     {
       const struct oci_seccomp_arg *a = &r->args[j];
@@ -224,6 +253,12 @@ seccomp_profile_validate (const struct oci_seccomp *s, struct werr *err)
     return werr_set (err, 0,
                      "config.json: linux.seccomp.defaultAction: "
                      "SCMP_ACT_NOTIFY cannot be the default action");
+  /* The spec: an errno for an action that returns none is an error. */
+  if (s->has_default_errno_ret && !action_takes_errno (def))
+    return werr_set (err, 0,
+                     "config.json: linux.seccomp.defaultErrnoRet: %s takes "
+                     "no errno (only SCMP_ACT_ERRNO and SCMP_ACT_TRACE do)",
+                     s->default_action);
   for (size_t i = 0; i < s->architectures.n; i++)
     if (arch_from_name (s->architectures.v[i]) == 0)
       return werr_set (err, 0,
@@ -239,12 +274,18 @@ seccomp_profile_validate (const struct oci_seccomp *s, struct werr *err)
                          "flag \"%s\"",
                          i, s->flags.v[i]);
       /* The kernel accepts it only with a notification listener. */
-      if (f == SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV)
+      if (f == SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
+          && !seccomp_profile_uses_notify (s))
         return werr_set (err, 0,
                          "config.json: linux.seccomp.flags[%zu]: %s needs "
-                         "SCMP_ACT_NOTIFY, which is not supported yet",
+                         "SCMP_ACT_NOTIFY in one of linux.seccomp.syscalls",
                          i, s->flags.v[i]);
     }
+  if (s->listener_metadata && s->listener_metadata[0]
+      && (s->listener_path == NULL || s->listener_path[0] == '\0'))
+    return werr_set (err, 0,
+                     "config.json: linux.seccomp.listenerMetadata: set "
+                     "without linux.seccomp.listenerPath");
   for (size_t i = 0; i < s->n_syscalls; i++)
     if (validate_rule (s, i, err) < 0)
       return -1;
@@ -310,8 +351,6 @@ add_rules (scmp_filter_ctx ctx, const struct oci_seccomp *s, uint32_t def,
       if (kind < 0)
         return werr_set (err, EINVAL, "seccomp: syscalls[%zu]: action \"%s\"",
                          i, r->action ? r->action : "");
-      if (kind == ACT_NOTIFY)
-        return werr_set (err, ENOTSUP, "seccomp: SCMP_ACT_NOTIFY");
       uint32_t act = action_value ((enum action_kind)kind, r->has_errno_ret,
                                    r->errno_ret);
       /* libseccomp refuses a rule that repeats the default action. */
@@ -530,42 +569,67 @@ is_allow_like (uint32_t def)
          || (def & SECCOMP_RET_ACTION_FULL) == SCMP_ACT_TRACE (0);
 }
 
+/* Returns the listener fd when `flags` asks for one, else 0; -1 on error. */
 static int
 load_program (struct sock_filter *prog, size_t n, unsigned int flags,
               bool spec_allow_implicit, struct werr *err)
 {
   struct sock_fprog fprog = { .len = (unsigned short)n, .filter = prog };
-  if (syscall (SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &fprog) == 0)
-    return 0;
+  long r = syscall (SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &fprog);
   /* SPEC_ALLOW was only our default (as runc): drop it on kernels < 4.17. */
-  if (errno == EINVAL && spec_allow_implicit)
+  if (r < 0 && errno == EINVAL && spec_allow_implicit)
     {
       flags &= ~(unsigned int)SECCOMP_FILTER_FLAG_SPEC_ALLOW;
-      if (syscall (SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &fprog) == 0)
-        return 0;
+      r = syscall (SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &fprog);
     }
-  return werr_set (err, errno, "seccomp: load filter");
+  if (r < 0)
+    return werr_set (err, errno, "seccomp: load filter");
+  return (int)r;
 }
 
-int
-seccomp_profile_install (const struct oci_seccomp *s, struct werr *err)
+static int
+filter_flags (const struct oci_seccomp *s, unsigned int *out, bool *implicit,
+              struct werr *err)
 {
-  if (profile_disabled (s))
-    return 0;
   unsigned int flags = 0;
   /* runc's default when the profile has no flags field at all: skip the
    * speculative store bypass mitigation (absent: flags.v is NULL). */
-  bool implicit = s->flags.v == NULL;
-  if (implicit)
+  *implicit = s->flags.v == NULL;
+  if (*implicit)
     flags = SECCOMP_FILTER_FLAG_SPEC_ALLOW;
   for (size_t i = 0; i < s->flags.n; i++)
     {
       unsigned int f;
-      if (flag_from_name (s->flags.v[i], &f) < 0
-          || f == SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV)
+      if (flag_from_name (s->flags.v[i], &f) < 0)
         return werr_set (err, EINVAL, "seccomp: flag \"%s\"", s->flags.v[i]);
       flags |= f;
     }
+  if (seccomp_profile_uses_notify (s))
+    {
+      flags |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
+      /* TSYNC reports a failing thread by its tid in the return value,
+       * which is the listener fd here: the kernel wants ESRCH instead. */
+      if (flags & SECCOMP_FILTER_FLAG_TSYNC)
+        flags |= SECCOMP_FILTER_FLAG_TSYNC_ESRCH;
+    }
+  else if (flags & SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV)
+    return werr_set (err, EINVAL, "seccomp: %s without SCMP_ACT_NOTIFY",
+                     "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV");
+  *out = flags;
+  return 0;
+}
+
+int
+seccomp_profile_install_listener (const struct oci_seccomp *s,
+                                  int *listener_fd, struct werr *err)
+{
+  *listener_fd = -1;
+  if (profile_disabled (s))
+    return 0;
+  unsigned int flags = 0;
+  bool implicit = false;
+  if (filter_flags (s, &flags, &implicit, err) < 0)
+    return -1;
 
   __attribute__ ((cleanup (ctx_releasep))) scmp_filter_ctx ctx = NULL;
   uint32_t def = SCMP_ACT_ALLOW;
@@ -583,5 +647,21 @@ seccomp_profile_install (const struct oci_seccomp *s, struct werr *err)
                      n, BPF_MAXINSNS);
   /* From here on every syscall of this process and its children goes
    * through the filter. */
-  return load_program (prog, n, flags, implicit, err);
+  int fd = load_program (prog, n, flags, implicit, err);
+  if (fd < 0)
+    return -1;
+  if (flags & SECCOMP_FILTER_FLAG_NEW_LISTENER)
+    *listener_fd = fd;
+  return 0;
+}
+
+int
+seccomp_profile_install (const struct oci_seccomp *s, struct werr *err)
+{
+  if (seccomp_profile_uses_notify (s))
+    return werr_set (err, EINVAL,
+                     "seccomp: SCMP_ACT_NOTIFY needs a listener to hand "
+                     "the notification fd to");
+  int fd;
+  return seccomp_profile_install_listener (s, &fd, err);
 }

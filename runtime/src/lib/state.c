@@ -294,6 +294,11 @@ state_status (int dirfd, const struct ward_state *st)
 {
   if (!state_process_alive (st))
     return "stopped";
+  bool frozen = false;
+  struct werr ignored;
+  if (st->cgroup && cgroup_is_frozen (st->cgroup, &frozen, &ignored) == 0
+      && frozen)
+    return "paused";
   if (faccessat (dirfd, EXEC_FIFO, F_OK, 0) == 0)
     return "created";
   return "running";

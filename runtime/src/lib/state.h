@@ -54,7 +54,8 @@ int state_write (int dirfd, const struct ward_state *st, struct werr *err);
 int state_read (int dirfd, struct ward_state **out, struct werr *err);
 void state_free (struct ward_state *st);
 
-/* "created", "running" or "stopped", from the process and the exec fifo. */
+/* "created", "running", "paused" or "stopped", from the process, the
+ * cgroup freezer and the exec fifo. */
 const char *state_status (int dirfd, const struct ward_state *st);
 /* Whether st->pid is still the process we started (start time matches). */
 bool state_process_alive (const struct ward_state *st);

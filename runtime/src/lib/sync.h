@@ -9,6 +9,9 @@
  *   parent → init    SYNC_GO (pid)         done; pid = the init's host pid
  *   init   → parent  SYNC_READY            waiting for `start`
  *   any    → parent  SYNC_ERROR            one line: what failed, then exit
+ *   init/exec → parent SYNC_SECCOMP_FD (+fd) the seccomp listener fd; the
+ *                                          parent answers SYNC_GO once it
+ *                                          has sent it to listenerPath
  */
 #ifndef WARD_SYNC_H
 #define WARD_SYNC_H
@@ -27,6 +30,7 @@ enum sync_type
   SYNC_READY,
   SYNC_ERROR,
   SYNC_HOOKS,
+  SYNC_SECCOMP_FD,
 };
 
 struct sync_msg

@@ -1,0 +1,119 @@
+#!/usr/bin/env bats
+# Egress and ingress by address: the container joins a network namespace
+# the test made (a veth pair to a second namespace with test servers on
+# addresses of the test's own); the BPF programs on its cgroup decide.
+# Never any traffic outside these two namespaces.
+
+load helpers_policy
+
+setup() {
+  ward_setup
+  skip_on_runc "agent policies are ward's"
+  requires_policy landlock cgroup2
+  install_probe
+  setup_test_net
+}
+
+net_policy() {
+  set_policy "{\"filesystem\": {\"readwritePaths\": [\"/\"]}, \"network\": $1}"
+}
+
+@test "egress: an allowed address and port connects, another port and address are refused" {
+  serve 8080 8081
+  net_policy "{\"egress\": {\"default\": \"deny\", \"allow\": [{\"to\": [{\"cidr\": \"10.$NET_OCT.0.2/32\"}], \"ports\": [{\"protocol\": \"tcp\", \"port\": 8080}]}]}}"
+  probe_run "connect4 10.$NET_OCT.0.2 8080" "connect4 10.$NET_OCT.0.2 8081" "connect4 10.$NET_OCT.0.3 8080"
+  assert_success
+  assert_probe "connect4 10.$NET_OCT.0.2 8080" ok
+  assert_probe "connect4 10.$NET_OCT.0.2 8081" EPERM
+  assert_probe "connect4 10.$NET_OCT.0.3 8080" EPERM
+}
+
+@test "egress: the same connections without a policy all work (the test is honest)" {
+  serve 8080 8081
+  probe_run "connect4 10.$NET_OCT.0.2 8080" "connect4 10.$NET_OCT.0.2 8081" "connect4 10.$NET_OCT.0.3 8080"
+  assert_success
+  assert_probe "connect4 10.$NET_OCT.0.2 8081" ok
+  assert_probe "connect4 10.$NET_OCT.0.3 8080" ok
+}
+
+@test "egress: except narrows an allow rule, a deny rule outranks it" {
+  serve 8080
+  net_policy "{\"egress\": {\"allow\": [{\"to\": [{\"cidr\": \"10.$NET_OCT.0.0/24\", \"except\": [\"10.$NET_OCT.0.3/32\"]}]}], \"deny\": [{\"to\": [{\"cidr\": \"10.$NET_OCT.0.2/32\"}], \"ports\": [{\"protocol\": \"udp\", \"port\": 53}]}]}}"
+  probe_run "connect4 10.$NET_OCT.0.2 8080" "connect4 10.$NET_OCT.0.3 8080" "udp4 10.$NET_OCT.0.2 53" "udp4 10.$NET_OCT.0.2 54"
+  assert_success
+  assert_probe "connect4 10.$NET_OCT.0.2 8080" ok
+  assert_probe "connect4 10.$NET_OCT.0.3 8080" EPERM
+  assert_probe "udp4 10.$NET_OCT.0.2 53" EPERM
+  assert_probe "udp4 10.$NET_OCT.0.2 54" ok
+}
+
+@test "egress: UDP to a disallowed address is refused, to an allowed one sent" {
+  net_policy "{\"egress\": {\"allow\": [{\"to\": [{\"cidr\": \"10.$NET_OCT.0.2/32\"}], \"ports\": [{\"protocol\": \"udp\", \"port\": 5353}]}]}}"
+  probe_run "udp4 10.$NET_OCT.0.2 5353" "udp4 10.$NET_OCT.0.3 5353" "udp4 10.$NET_OCT.0.2 5354"
+  assert_success
+  assert_probe "udp4 10.$NET_OCT.0.2 5353" ok
+  assert_probe "udp4 10.$NET_OCT.0.3 5353" EPERM
+  assert_probe "udp4 10.$NET_OCT.0.2 5354" EPERM
+}
+
+@test "egress: IPv6 and v4-mapped IPv6 follow the same rules" {
+  serve 8080
+  net_policy "{\"egress\": {\"allow\": [{\"to\": [{\"cidr\": \"fd00:$NET_OCT::2/128\"}, {\"cidr\": \"10.$NET_OCT.0.2/32\"}]}]}}"
+  probe_run "connect6 fd00:$NET_OCT::2 8080" "connect6 fd00:$NET_OCT::3 8080" \
+    "connect6 ::ffff:10.$NET_OCT.0.3 8080" "connect6 ::ffff:10.$NET_OCT.0.2 8080"
+  assert_success
+  assert_probe "connect6 fd00:$NET_OCT::2 8080" ok
+  assert_probe "connect6 fd00:$NET_OCT::3 8080" EPERM
+  assert_probe "connect6 ::ffff:10.$NET_OCT.0.3 8080" EPERM
+}
+
+@test "egress: the container's own loopback always works, busybox clients are refused too" {
+  net_policy '{"egress": {"default": "deny"}, "ingress": {"default": "allow"}}'
+  set_script "nc -ll -p 7070 -e /bin/true & sleep 0.3; /bin/probe 'connect4 127.0.0.1 7070';
+    nc -w 2 10.$NET_OCT.0.2 8080 </dev/null; echo nc=\$?"
+  ward_run run --bundle "$BUNDLE" "$CID"
+  assert_success
+  assert_probe "connect4 127.0.0.1 7070" ok
+  assert_output_contains "nc=1"
+  assert_output_contains "can't connect to remote host (10.$NET_OCT.0.2): Operation not permitted"
+}
+
+@test "egress: legacy 0.7 fields (allowedHosts, blockedHosts) mean the same" {
+  serve 8080
+  set_policy "{\"version\": \"0.7.0-alpha\", \"filesystem\": {\"readwritePaths\": [\"/\"]}, \"network\": {\"defaultPolicy\": \"block\", \"allowedHosts\": [\"10.$NET_OCT.0.0/24\"], \"blockedHosts\": [\"10.$NET_OCT.0.3\"], \"allowLocalNetwork\": true}}"
+  probe_run "connect4 10.$NET_OCT.0.2 8080" "connect4 10.$NET_OCT.0.3 8080"
+  assert_success
+  assert_probe "connect4 10.$NET_OCT.0.2 8080" ok
+  assert_probe "connect4 10.$NET_OCT.0.3 8080" EPERM
+}
+
+@test "egress: the offline profile refuses everything, even what a document allows" {
+  serve 8080
+  set_profile offline
+  set_policy "{\"network\": {\"egress\": {\"default\": \"allow\", \"allow\": [{\"to\": [{\"cidr\": \"10.$NET_OCT.0.2/32\"}]}]}}}"
+  probe_run "connect4 10.$NET_OCT.0.2 8080" "udp4 10.$NET_OCT.0.2 53"
+  assert_success
+  assert_probe "connect4 10.$NET_OCT.0.2 8080" EPERM
+  assert_probe "udp4 10.$NET_OCT.0.2 53" EPERM
+}
+
+@test "ingress: default deny refuses listening on a fixed port; allow permits it" {
+  net_policy '{"egress": {"default": "allow"}, "ingress": {"default": "deny"}}'
+  probe_run "bind4 9000" "bind4 0"
+  assert_success
+  assert_probe "bind4 9000" EPERM
+  assert_probe "bind4 0" ok
+  net_policy '{"egress": {"default": "allow"}, "ingress": {"default": "allow"}}'
+  probe_run "bind4 9000"
+  assert_probe "bind4 9000" ok
+}
+
+@test "egress: a bundle without a network namespace gets an empty one" {
+  remove_namespace network
+  net_policy '{"egress": {"default": "deny"}}'
+  set_script "ip link 2>/dev/null | grep -c ': ' ; /bin/probe 'connect4 10.$NET_OCT.0.2 8080'"
+  ward_run run --bundle "$BUNDLE" "$CID"
+  assert_success
+  [ "${lines[0]}" = 1 ] || fail "more than the loopback: ${lines[0]}"
+  [[ "$output" == *"connect4 10.$NET_OCT.0.2 8080: ENETUNREACH"* ]] || fail "reached the host's network"
+}

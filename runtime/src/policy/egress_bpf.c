@@ -1,0 +1,592 @@
+/* ward — egress and ingress by address: cgroup BPF programs, assembled by
+ * hand (no compiler at build time), attached to the container's cgroup2
+ * directory before its init runs.
+ *
+ *   connect4, sendmsg4   (BPF_CGROUP_INET4_CONNECT, BPF_CGROUP_UDP4_SENDMSG)
+ *   connect6, sendmsg6   (…INET6_CONNECT, …UDP6_SENDMSG; v4-mapped
+ *                         addresses are looked up as IPv4: they are IPv4
+ *                         on the wire)
+ *   bind4, bind6         (ingress deny: a non-loopback address with a
+ *                         fixed port is refused)
+ *
+ * Each egress program: loopback → the plan's loopback verdict; the deny
+ * LPM trie (longest prefix), and if its port set matches protocol and
+ * destination port → 0 (the syscall fails with EPERM); the allow trie
+ * likewise → 1; else the default.  Map values are struct plan_portset.
+ * The programs are attached with BPF_F_ALLOW_MULTI, so an engine's own
+ * programs still run (every program must allow).  They stay attached until
+ * the cgroup is removed; the maps live as long as the programs.
+ *
+ * Sockets a process got from outside the cgroup (created before it
+ * entered, or passed in with --preserve-fds) are judged by the cgroup of
+ * their creator: see docs/policy.md. */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/bpf.h>
+#include <netinet/in.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "plan.h"
+#include "policy.h"
+#include "utils.h"
+#include "ward/cleanup.h"
+
+#define MAX_INSNS 1024
+#define MAX_LABELS 256
+#define MAX_FIXUPS 1024
+#define ALLOW_MAP_SPARE 65536 /* room for the resolver's answers (issue 6) */
+
+/* ---- a tiny assembler ------------------------------------------------ */
+
+struct asm_
+{
+  struct bpf_insn insn[MAX_INSNS];
+  int n;
+  int label[MAX_LABELS]; /* instruction index, -1 until placed */
+  struct
+  {
+    int at, label;
+  } fix[MAX_FIXUPS];
+  int n_fix;
+  bool overflow;
+};
+
+static void
+emit (struct asm_ *a, uint8_t code, uint8_t dst, uint8_t src, int16_t off,
+      int32_t imm)
+{
+  if (a->n >= MAX_INSNS)
+    {
+      a->overflow = true;
+      return;
+    }
+  a->insn[a->n++] = (struct bpf_insn){ .code = code, .dst_reg = dst,
+                                       .src_reg = src, .off = off, .imm = imm };
+}
+
+static int
+new_label (struct asm_ *a)
+{
+  for (int i = 0; i < MAX_LABELS; i++)
+    if (a->label[i] == -2)
+      {
+        a->label[i] = -1;
+        return i;
+      }
+  a->overflow = true;
+  return 0;
+}
+
+static void
+place (struct asm_ *a, int label)
+{
+  a->label[label] = a->n;
+}
+
+/* A jump to `label`: code is BPF_JMP|op|BPF_K or BPF_X, or BPF_JA. */
+static void
+jump (struct asm_ *a, uint8_t code, uint8_t dst, uint8_t src, int32_t imm,
+      int label)
+{
+  if (a->n_fix >= MAX_FIXUPS)
+    {
+      a->overflow = true;
+      return;
+    }
+  a->fix[a->n_fix].at = a->n;
+  a->fix[a->n_fix++].label = label;
+  emit (a, code, dst, src, 0, imm);
+}
+
+static int
+resolve (struct asm_ *a)
+{
+  if (a->overflow)
+    return -1;
+  for (int i = 0; i < a->n_fix; i++)
+    {
+      int target = a->label[a->fix[i].label];
+      if (target < 0)
+        return -1;
+      a->insn[a->fix[i].at].off = (int16_t) (target - a->fix[i].at - 1);
+    }
+  return 0;
+}
+
+#define R0 BPF_REG_0
+#define R1 BPF_REG_1
+#define R2 BPF_REG_2
+#define R6 BPF_REG_6
+#define R7 BPF_REG_7
+#define R8 BPF_REG_8
+#define R9 BPF_REG_9
+#define FP BPF_REG_10
+
+static void
+mov_imm (struct asm_ *a, uint8_t dst, int32_t imm)
+{
+  emit (a, BPF_ALU64 | BPF_MOV | BPF_K, dst, 0, 0, imm);
+}
+
+static void
+ld_ctx (struct asm_ *a, uint8_t dst, int16_t off)
+{
+  emit (a, BPF_LDX | BPF_MEM | BPF_W, dst, R6, off, 0);
+}
+
+static void
+ret (struct asm_ *a, int32_t v)
+{
+  mov_imm (a, R0, v);
+  emit (a, BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
+}
+
+static void
+ld_map (struct asm_ *a, uint8_t dst, int fd)
+{
+  emit (a, BPF_LD | BPF_DW | BPF_IMM, dst, BPF_PSEUDO_MAP_FD, 0, fd);
+  emit (a, 0, 0, 0, 0, 0);
+}
+
+/* r0 = value pointer, r7 = port, r8 = protocol bit: jump to `match` when a
+ * range of the set matches. */
+static void
+emit_portset_check (struct asm_ *a, int match)
+{
+  int none = new_label (a);
+  emit (a, BPF_LDX | BPF_MEM | BPF_W, R1, R0, 0, 0);
+  for (int i = 0; i < PLAN_PORTSET_MAX; i++)
+    {
+      int next = new_label (a);
+      int16_t base = (int16_t) (offsetof (struct plan_portset, r)
+                                + (size_t) i * sizeof (struct plan_portrange));
+      jump (a, BPF_JMP | BPF_JLE | BPF_K, R1, 0, i, none);
+      emit (a, BPF_LDX | BPF_MEM | BPF_W, R2, R0,
+            (int16_t) (base + offsetof (struct plan_portrange, protos)), 0);
+      emit (a, BPF_ALU64 | BPF_AND | BPF_X, R2, R8, 0, 0);
+      jump (a, BPF_JMP | BPF_JEQ | BPF_K, R2, 0, 0, next);
+      emit (a, BPF_LDX | BPF_MEM | BPF_H, R2, R0,
+            (int16_t) (base + offsetof (struct plan_portrange, lo)), 0);
+      jump (a, BPF_JMP | BPF_JGT | BPF_X, R2, R7, 0, next);
+      emit (a, BPF_LDX | BPF_MEM | BPF_H, R2, R0,
+            (int16_t) (base + offsetof (struct plan_portrange, hi)), 0);
+      jump (a, BPF_JMP | BPF_JLT | BPF_X, R2, R7, 0, next);
+      jump (a, BPF_JMP | BPF_JA, 0, 0, 0, match);
+      place (a, next);
+    }
+  place (a, none);
+}
+
+/* Look the key at fp+key_off up in `map`; on a matching port set jump to
+ * `match`. */
+static void
+emit_lookup (struct asm_ *a, int map, int16_t key_off, int match)
+{
+  int miss = new_label (a);
+  ld_map (a, R1, map);
+  emit (a, BPF_ALU64 | BPF_MOV | BPF_X, R2, FP, 0, 0);
+  emit (a, BPF_ALU64 | BPF_ADD | BPF_K, R2, 0, 0, key_off);
+  emit (a, BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_map_lookup_elem);
+  jump (a, BPF_JMP | BPF_JEQ | BPF_K, R0, 0, 0, miss);
+  emit_portset_check (a, match);
+  place (a, miss);
+}
+
+/* r7 = destination port (host order), r8 = protocol bit. */
+static void
+emit_port_proto (struct asm_ *a)
+{
+  int tcp = new_label (a), udp = new_label (a), done = new_label (a);
+  ld_ctx (a, R7, offsetof (struct bpf_sock_addr, user_port));
+  emit (a, BPF_ALU | BPF_END | BPF_TO_BE, R7, 0, 0, 16);
+  ld_ctx (a, R2, offsetof (struct bpf_sock_addr, protocol));
+  mov_imm (a, R8, POL_PROTO_OTHER);
+  jump (a, BPF_JMP | BPF_JEQ | BPF_K, R2, 0, IPPROTO_TCP, tcp);
+  jump (a, BPF_JMP | BPF_JEQ | BPF_K, R2, 0, IPPROTO_UDP, udp);
+  jump (a, BPF_JMP | BPF_JA, 0, 0, 0, done);
+  place (a, tcp);
+  mov_imm (a, R8, POL_PROTO_TCP);
+  jump (a, BPF_JMP | BPF_JA, 0, 0, 0, done);
+  place (a, udp);
+  mov_imm (a, R8, POL_PROTO_UDP);
+  place (a, done);
+}
+
+struct egress_maps
+{
+  int allow4, deny4, allow6, deny6;
+};
+
+struct verdicts
+{
+  int allow, deny, loopback, deflt; /* labels */
+};
+
+/* r9 = IPv4 address (network order): loopback, then the v4 maps. */
+static void
+emit_v4 (struct asm_ *a, const struct egress_maps *m, const struct verdicts *v)
+{
+  uint32_t mask = htonl (0xff000000u), lo = htonl (0x7f000000u);
+  emit (a, BPF_ALU64 | BPF_MOV | BPF_X, R2, R9, 0, 0);
+  emit (a, BPF_ALU64 | BPF_AND | BPF_K, R2, 0, 0, (int32_t) mask);
+  jump (a, BPF_JMP | BPF_JEQ | BPF_K, R2, 0, (int32_t) lo, v->loopback);
+  emit (a, BPF_ST | BPF_MEM | BPF_W, FP, 0, -8, 32);
+  emit (a, BPF_STX | BPF_MEM | BPF_W, FP, R9, -4, 0);
+  emit_lookup (a, m->deny4, -8, v->deny);
+  emit_lookup (a, m->allow4, -8, v->allow);
+  jump (a, BPF_JMP | BPF_JA, 0, 0, 0, v->deflt);
+}
+
+static void
+emit_verdicts (struct asm_ *a, const struct verdicts *v,
+               const struct plan_net *n)
+{
+  place (a, v->allow);
+  ret (a, 1);
+  place (a, v->deny);
+  ret (a, 0);
+  place (a, v->loopback);
+  ret (a, n->loopback_private || n->host_loopback_allow ? 1 : 0);
+  place (a, v->deflt);
+  ret (a, n->default_allow ? 1 : 0);
+}
+
+static void
+asm_init (struct asm_ *a)
+{
+  memset (a, 0, sizeof *a);
+  for (int i = 0; i < MAX_LABELS; i++)
+    a->label[i] = -2;
+}
+
+static void
+verdict_labels (struct asm_ *a, struct verdicts *v)
+{
+  v->allow = new_label (a);
+  v->deny = new_label (a);
+  v->loopback = new_label (a);
+  v->deflt = new_label (a);
+}
+
+static int
+build_egress4 (struct asm_ *a, const struct egress_maps *m,
+               const struct plan_net *n)
+{
+  struct verdicts v;
+  asm_init (a);
+  verdict_labels (a, &v);
+  emit (a, BPF_ALU64 | BPF_MOV | BPF_X, R6, R1, 0, 0);
+  emit_port_proto (a);
+  ld_ctx (a, R9, offsetof (struct bpf_sock_addr, user_ip4));
+  emit_v4 (a, m, &v);
+  emit_verdicts (a, &v, n);
+  return resolve (a);
+}
+
+static int
+build_egress6 (struct asm_ *a, const struct egress_maps *m,
+               const struct plan_net *n)
+{
+  struct verdicts v;
+  asm_init (a);
+  int not_mapped = new_label (a), not_lo = new_label (a);
+  verdict_labels (a, &v);
+  const int16_t ip6 = offsetof (struct bpf_sock_addr, user_ip6);
+  emit (a, BPF_ALU64 | BPF_MOV | BPF_X, R6, R1, 0, 0);
+  emit_port_proto (a);
+  /* Key at fp-20: prefix length, then the four address words. */
+  emit (a, BPF_ST | BPF_MEM | BPF_W, FP, 0, -20, 128);
+  for (int i = 0; i < 4; i++)
+    {
+      ld_ctx (a, R2, (int16_t) (ip6 + 4 * i));
+      emit (a, BPF_STX | BPF_MEM | BPF_W, FP, R2, (int16_t) (-16 + 4 * i), 0);
+    }
+  /* ::ffff:a.b.c.d is IPv4 on the wire. */
+  ld_ctx (a, R2, ip6);
+  jump (a, BPF_JMP | BPF_JNE | BPF_K, R2, 0, 0, not_mapped);
+  ld_ctx (a, R2, (int16_t) (ip6 + 4));
+  jump (a, BPF_JMP | BPF_JNE | BPF_K, R2, 0, 0, not_mapped);
+  ld_ctx (a, R2, (int16_t) (ip6 + 8));
+  jump (a, BPF_JMP | BPF_JNE | BPF_K, R2, 0, (int32_t) htonl (0xffffu),
+        not_mapped);
+  ld_ctx (a, R9, (int16_t) (ip6 + 12));
+  emit_v4 (a, m, &v);
+  place (a, not_mapped);
+  /* ::1 */
+  for (int i = 0; i < 3; i++)
+    {
+      ld_ctx (a, R2, (int16_t) (ip6 + 4 * i));
+      jump (a, BPF_JMP | BPF_JNE | BPF_K, R2, 0, 0, not_lo);
+    }
+  ld_ctx (a, R2, (int16_t) (ip6 + 12));
+  jump (a, BPF_JMP | BPF_JEQ | BPF_K, R2, 0, (int32_t) htonl (1), v.loopback);
+  place (a, not_lo);
+  emit_lookup (a, m->deny6, -20, v.deny);
+  emit_lookup (a, m->allow6, -20, v.allow);
+  jump (a, BPF_JMP | BPF_JA, 0, 0, 0, v.deflt);
+  emit_verdicts (a, &v, n);
+  return resolve (a);
+}
+
+/* Ingress deny: binding a fixed port on anything but loopback → EPERM. */
+static int
+build_bind (struct asm_ *a, bool v6)
+{
+  asm_init (a);
+  int allow = new_label (a), deny = new_label (a);
+  emit (a, BPF_ALU64 | BPF_MOV | BPF_X, R6, R1, 0, 0);
+  ld_ctx (a, R7, offsetof (struct bpf_sock_addr, user_port));
+  jump (a, BPF_JMP | BPF_JEQ | BPF_K, R7, 0, 0, allow);
+  if (!v6)
+    {
+      ld_ctx (a, R2, offsetof (struct bpf_sock_addr, user_ip4));
+      emit (a, BPF_ALU64 | BPF_AND | BPF_K, R2, 0, 0,
+            (int32_t) htonl (0xff000000u));
+      jump (a, BPF_JMP | BPF_JEQ | BPF_K, R2, 0, (int32_t) htonl (0x7f000000u),
+            allow);
+    }
+  else
+    {
+      const int16_t ip6 = offsetof (struct bpf_sock_addr, user_ip6);
+      for (int i = 0; i < 3; i++)
+        {
+          ld_ctx (a, R2, (int16_t) (ip6 + 4 * i));
+          jump (a, BPF_JMP | BPF_JNE | BPF_K, R2, 0, 0, deny);
+        }
+      ld_ctx (a, R2, (int16_t) (ip6 + 12));
+      jump (a, BPF_JMP | BPF_JEQ | BPF_K, R2, 0, (int32_t) htonl (1), allow);
+    }
+  place (a, deny);
+  ret (a, 0);
+  place (a, allow);
+  ret (a, 1);
+  return resolve (a);
+}
+
+/* ---- bpf(2) ---------------------------------------------------------- */
+
+static int
+bpf (int cmd, union bpf_attr *attr)
+{
+  return (int) syscall (SYS_bpf, cmd, attr, sizeof *attr);
+}
+
+static int
+map_create (const char *name, uint32_t key_size, uint32_t entries,
+            struct werr *err)
+{
+  union bpf_attr attr;
+  memset (&attr, 0, sizeof attr);
+  attr.map_type = BPF_MAP_TYPE_LPM_TRIE;
+  attr.key_size = key_size;
+  attr.value_size = sizeof (struct plan_portset);
+  attr.max_entries = entries;
+  attr.map_flags = BPF_F_NO_PREALLOC;
+  strncpy (attr.map_name, name, sizeof attr.map_name - 1);
+  int fd = bpf (BPF_MAP_CREATE, &attr);
+  if (fd < 0)
+    return werr_set (err, errno, "policy: bpf map `%s`", name);
+  return fd;
+}
+
+static int
+map_fill (int fd, const struct plan_prefix *v, size_t n, int family,
+          struct werr *err)
+{
+  for (size_t i = 0; i < n; i++)
+    {
+      if (v[i].cidr.family != family)
+        continue;
+      struct
+      {
+        uint32_t len;
+        uint8_t addr[16];
+      } key = { .len = v[i].cidr.len };
+      memcpy (key.addr, v[i].cidr.addr, sizeof key.addr);
+      union bpf_attr attr;
+      memset (&attr, 0, sizeof attr);
+      attr.map_fd = (uint32_t) fd;
+      attr.key = (uint64_t) (uintptr_t) &key;
+      attr.value = (uint64_t) (uintptr_t) &v[i].ports;
+      attr.flags = BPF_ANY;
+      if (bpf (BPF_MAP_UPDATE_ELEM, &attr) < 0)
+        {
+          char c[64];
+          pol_cidr_format (&v[i].cidr, c, sizeof c);
+          return werr_set (err, errno, "policy: bpf map: add %s", c);
+        }
+    }
+  return 0;
+}
+
+static int
+prog_load (struct asm_ *a, enum bpf_attach_type type, const char *what,
+           struct werr *err)
+{
+  static char log[65536];
+  union bpf_attr attr;
+  memset (&attr, 0, sizeof attr);
+  attr.prog_type = BPF_PROG_TYPE_CGROUP_SOCK_ADDR;
+  attr.expected_attach_type = type;
+  attr.insns = (uint64_t) (uintptr_t) a->insn;
+  attr.insn_cnt = (uint32_t) a->n;
+  attr.license = (uint64_t) (uintptr_t) "GPL";
+  strncpy (attr.prog_name, what, sizeof attr.prog_name - 1);
+  int fd = bpf (BPF_PROG_LOAD, &attr);
+  if (fd >= 0)
+    return fd;
+  int e = errno;
+  /* Again with the verifier's log, for the message. */
+  attr.log_buf = (uint64_t) (uintptr_t) log;
+  attr.log_size = sizeof log;
+  attr.log_level = 1;
+  log[0] = '\0';
+  if ((fd = bpf (BPF_PROG_LOAD, &attr)) >= 0)
+    return fd;
+  char *last = strrchr (log, '\n');
+  while (last && last > log && last[1] == '\0')
+    {
+      *last = '\0';
+      last = strrchr (log, '\n');
+    }
+  return werr_set (err, e, "policy: load BPF program %s (%s)", what,
+                   last ? last + 1 : log);
+}
+
+static int
+prog_attach (int cgroup_fd, int prog, enum bpf_attach_type type,
+             const char *what, const char *path, struct werr *err)
+{
+  union bpf_attr attr;
+  memset (&attr, 0, sizeof attr);
+  attr.target_fd = (uint32_t) cgroup_fd;
+  attr.attach_bpf_fd = (uint32_t) prog;
+  attr.attach_type = type;
+  attr.attach_flags = BPF_F_ALLOW_MULTI;
+  if (bpf (BPF_PROG_ATTACH, &attr) < 0)
+    return werr_set (err, errno, "policy: attach BPF program %s to `%s`",
+                     what, path);
+  return 0;
+}
+
+static int
+load_and_attach (struct asm_ *a, enum bpf_attach_type type, const char *what,
+                 int cgroup_fd, const char *path, struct werr *err)
+{
+  _cleanup_close_ int prog = prog_load (a, type, what, err);
+  if (prog < 0)
+    return -1;
+  return prog_attach (cgroup_fd, prog, type, what, path, err);
+}
+
+static void
+maps_close (struct egress_maps *m)
+{
+  int *fds[] = { &m->allow4, &m->deny4, &m->allow6, &m->deny6 };
+  for (size_t i = 0; i < ARRAY_SIZE (fds); i++)
+    if (*fds[i] >= 0)
+      close (*fds[i]);
+}
+
+static int
+maps_make (const struct plan_net *n, struct egress_maps *m, struct werr *err)
+{
+  uint32_t na = (uint32_t) n->n_allow + ALLOW_MAP_SPARE;
+  uint32_t nd = (uint32_t) n->n_deny + 1;
+  if ((m->allow4 = map_create ("ward_allow4", 8, na, err)) < 0
+      || (m->deny4 = map_create ("ward_deny4", 8, nd, err)) < 0
+      || (m->allow6 = map_create ("ward_allow6", 20, na, err)) < 0
+      || (m->deny6 = map_create ("ward_deny6", 20, nd, err)) < 0)
+    return -1;
+  if (map_fill (m->allow4, n->allow, n->n_allow, AF_INET, err) < 0
+      || map_fill (m->deny4, n->deny, n->n_deny, AF_INET, err) < 0
+      || map_fill (m->allow6, n->allow, n->n_allow, AF_INET6, err) < 0
+      || map_fill (m->deny6, n->deny, n->n_deny, AF_INET6, err) < 0)
+    return -1;
+  return 0;
+}
+
+static int
+attach_egress (const struct plan_net *n, int cgfd, const char *path,
+               struct werr *err)
+{
+  struct egress_maps m = { -1, -1, -1, -1 };
+  struct asm_ *a = xmalloc0 (sizeof *a);
+  int r = -1;
+  if (maps_make (n, &m, err) < 0)
+    goto out;
+  if (build_egress4 (a, &m, n) < 0)
+    {
+      werr_set (err, 0, "policy: assemble the IPv4 egress program (a bug)");
+      goto out;
+    }
+  if (load_and_attach (a, BPF_CGROUP_INET4_CONNECT, "ward_connect4", cgfd,
+                       path, err) < 0
+      || load_and_attach (a, BPF_CGROUP_UDP4_SENDMSG, "ward_sendmsg4", cgfd,
+                          path, err) < 0)
+    goto out;
+  if (build_egress6 (a, &m, n) < 0)
+    {
+      werr_set (err, 0, "policy: assemble the IPv6 egress program (a bug)");
+      goto out;
+    }
+  if (load_and_attach (a, BPF_CGROUP_INET6_CONNECT, "ward_connect6", cgfd,
+                       path, err) < 0
+      || load_and_attach (a, BPF_CGROUP_UDP6_SENDMSG, "ward_sendmsg6", cgfd,
+                          path, err) < 0)
+    goto out;
+  r = 0;
+out:
+  maps_close (&m);
+  free (a);
+  return r;
+}
+
+static int
+attach_ingress (int cgfd, const char *path, struct werr *err)
+{
+  struct asm_ *a = xmalloc0 (sizeof *a);
+  int r = -1;
+  for (int v6 = 0; v6 < 2; v6++)
+    {
+      if (build_bind (a, v6) < 0)
+        {
+          werr_set (err, 0, "policy: assemble the bind program (a bug)");
+          goto out;
+        }
+      if (load_and_attach (a, v6 ? BPF_CGROUP_INET6_BIND : BPF_CGROUP_INET4_BIND,
+                           v6 ? "ward_bind6" : "ward_bind4", cgfd, path, err) < 0)
+        goto out;
+    }
+  r = 0;
+out:
+  free (a);
+  return r;
+}
+
+int
+policy_attach_cgroup (const struct policy_plan *plan,
+                      const struct cgroup_mgr *cgroup, struct werr *err)
+{
+  const struct plan_net *n = &plan->net;
+  if (!n->filter && !n->ingress_filter)
+    return 0;
+  const char *path = cgroup_unified_path (cgroup);
+  if (path == NULL)
+    return werr_set (err, 0, "policy: network: the container has no cgroup2 "
+                             "directory to attach the BPF filter to");
+  _cleanup_close_ int cgfd = open (path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (cgfd < 0)
+    return werr_set (err, errno, "policy: open the cgroup `%s`", path);
+  if (n->filter && attach_egress (n, cgfd, path, err) < 0)
+    return -1;
+  if (n->ingress_filter && attach_ingress (cgfd, path, err) < 0)
+    return -1;
+  return 0;
+}
