@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "git_commit.h"
 #include "log.h"
+#include "rootless.h"
 #include "utils.h"
 #include "ward/oci_output.h"
 
@@ -33,6 +34,7 @@ static const struct
   { "spec", cmd_spec, "write a default config.json" },
   { "features", cmd_features, "print the runtime's features (JSON)" },
   { "policy", cmd_policy, "check and explain agent policies" },
+  { "sandbox", cmd_sandbox, "run a host command under an agent policy" },
 };
 
 static void
@@ -56,17 +58,6 @@ print_usage (const struct opt_def *defs)
   opts_print_help ("", "Run `ward COMMAND --help` for a command's options.", defs);
 }
 
-static const char *
-default_root (void)
-{
-  if (geteuid () == 0)
-    return "/run/ward";
-  const char *xdg = getenv ("XDG_RUNTIME_DIR");
-  if (xdg && *xdg)
-    return xasprintf ("%s/ward", xdg);
-  return xasprintf ("/tmp/ward-%u", (unsigned) geteuid ());
-}
-
 int
 main (int argc, char **argv)
 {
@@ -79,7 +70,7 @@ main (int argc, char **argv)
     { "log-format", 0, OPT_STRING, &g.log_format, "text|json", "format of --log messages" },
     { "debug", 0, OPT_BOOL, &g.debug, NULL, "debug messages" },
     { "systemd-cgroup", 0, OPT_BOOL, &g.systemd_cgroup, NULL, "manage cgroups through systemd" },
-    { "rootless", 0, OPT_STRING, &g.rootless, "true|false|auto", "accepted for runc compatibility; detected from the euid" },
+    { "rootless", 0, OPT_STRING, &g.rootless, "true|false|auto", "treat cgroups as rootless (default auto: euid != 0 or in a user namespace)" },
     { "cgroup-manager", 0, OPT_STRING, &g.cgroup_manager, "cgroupfs|systemd|disabled", "crun's spelling of --systemd-cgroup" },
     { "version", 'v', OPT_BOOL, &version, NULL, "print the version" },
     { 0 },
@@ -106,7 +97,7 @@ main (int argc, char **argv)
   if (g.cgroup_manager && strcmp (g.cgroup_manager, "systemd") == 0)
     g.systemd_cgroup = true;
   if (g.root == NULL)
-    g.root = default_root ();
+    g.root = rootless_default_root ();
   const char *cmd = argv[first];
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
     if (strcmp (cmd, commands[i].name) == 0)

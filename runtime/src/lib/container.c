@@ -26,6 +26,7 @@
 #include "proc_attrs.h"
 #include "process.h"
 #include "rootfs.h"
+#include "rootless.h"
 #include "state.h"
 #include "utils.h"
 #include "../policy/policy.h"
@@ -226,7 +227,7 @@ spawn_and_record (const struct create_opts *o, struct ward_ctx *ctx,
     .id = o->id,
     .cgroups_path = ctx->cfg->linux_.cgroups_path,
     .systemd = o->systemd_cgroup,
-    .rootless = ctx->rootless,
+    .rootless = rootless_cgroups (o->rootless),
     .resources = ctx->cfg->linux_.has_resources ? &ctx->cfg->linux_.resources : NULL,
   };
   if (cgroup_create (&creq, &undo->cgroup, err) < 0)

@@ -1,0 +1,46 @@
+/* ward — is this a rootless run? (see rootless.h) */
+#include "rootless.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "utils.h"
+#include "ward/cleanup.h"
+
+bool
+running_in_userns (void)
+{
+  static int cached = -1;
+  if (cached >= 0)
+    return cached;
+  _cleanup_fclose_ FILE *f = fopen ("/proc/self/uid_map", "re");
+  unsigned long inside, outside, count;
+  cached = 0;
+  if (f && fscanf (f, "%lu %lu %lu", &inside, &outside, &count) == 3)
+    cached = !(inside == 0 && outside == 0 && count == 4294967295UL);
+  return cached;
+}
+
+bool
+rootless_cgroups (const char *flag)
+{
+  if (flag && strcmp (flag, "true") == 0)
+    return true;
+  if (flag && strcmp (flag, "false") == 0)
+    return false;
+  return geteuid () != 0 || running_in_userns ();
+}
+
+const char *
+rootless_default_root (void)
+{
+  const char *xdg = getenv ("XDG_RUNTIME_DIR");
+  bool rootless = geteuid () != 0 || running_in_userns ();
+  if (rootless && xdg && *xdg)
+    return xasprintf ("%s/ward", xdg);
+  if (geteuid () == 0)
+    return "/run/ward";
+  return xasprintf ("/tmp/ward-%u", (unsigned) geteuid ());
+}
