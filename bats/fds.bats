@@ -76,7 +76,8 @@ fd_list() { tr '\n' ' ' <<<"$stdout" | sed 's/ $//'; }
   assert_success
   local pid fd flags bad=""
   pid="$(container_pid "$CID")"
-  for fd in $(ls "/proc/$pid/fd"); do
+  for fd in "/proc/$pid/fd"/*; do
+    fd="${fd##*/}"
     [ "$fd" -le 2 ] && continue
     flags="$(awk '/^flags:/ {print $2}' "/proc/$pid/fdinfo/$fd" 2>/dev/null)" || continue
     [ -n "$flags" ] || continue

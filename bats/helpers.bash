@@ -12,6 +12,7 @@
 #                        (ward-only checks are skipped, message shapes relaxed)
 #   WARD_TIMEOUT=N       seconds before one runtime command is killed (60)
 
+# shellcheck disable=SC2016,SC2034  # jq programs in single quotes; variables for the tests
 bats_require_minimum_version 1.5.0
 
 WARD_TOP="$(cd "$BATS_TEST_DIRNAME/.." && pwd)"

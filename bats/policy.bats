@@ -211,14 +211,16 @@ echo tool-ran'
   assert_output_contains "NoNewPrivs:	1"
 }
 
-@test "policy: raw and packet sockets are refused when egress is restricted" {
+@test "policy: raw, packet and other-family sockets are refused when egress is restricted" {
   install_probe
   set_policy '{"filesystem": {"readwritePaths": ["/"]}}'
-  probe_run packet raw ping
+  probe_run packet raw ping vsock unix
   assert_success
   assert_probe packet EPERM
   assert_probe raw EPERM
   assert_probe ping EPERM
+  assert_probe vsock EPERM
+  assert_probe unix ok
 }
 
 @test "policy: the display and session bus are hidden (ui.disable)" {
@@ -305,4 +307,38 @@ echo tool-ran'
   assert_output_not_contains "aws-key-material"
   assert_probe "connect4 192.0.2.1 443" EPERM
   assert_probe packet EPERM
+}
+
+@test "policy: resources become cgroup limits" {
+  set_policy '{"resources": {"pids": 33, "memoryMb": 64}, "filesystem": {"readwritePaths": ["/"]}}'
+  set_args sleep 30
+  ward_run run -d --bundle "$BUNDLE" "$CID"
+  assert_success
+  local d
+  d="$(find /sys/fs/cgroup/pids /sys/fs/cgroup/unified -maxdepth 6 -type d -name "$CID" 2>/dev/null | head -1)"
+  [ -n "$d" ] || fail "no cgroup for $CID"
+  if [ -f "$d/pids.max" ]; then
+    [ "$(cat "$d/pids.max")" = 33 ] || fail "pids.max $(cat "$d/pids.max")"
+  fi
+  d="$(find /sys/fs/cgroup/memory -maxdepth 6 -type d -name "$CID" 2>/dev/null | head -1)"
+  if [ -n "$d" ] && [ -f "$d/memory.limit_in_bytes" ]; then
+    [ "$(cat "$d/memory.limit_in_bytes")" = $((64 << 20)) ] || fail "memory limit $(cat "$d/memory.limit_in_bytes")"
+  fi
+}
+
+@test "policy: the session level maps the agent to its own id range" {
+  remove_namespace user
+  set_agent sess-agent
+  set_policy '{"containment": "isolation_session", "filesystem": {"readwritePaths": ["/"]}}'
+  set_script 'cat /proc/self/uid_map'
+  ward_run run --bundle "$BUNDLE" "$CID"
+  assert_success
+  local inside base size
+  read -r inside base size <<<"${lines[0]}"
+  [ "$inside" = 0 ] && [ "$size" = 65536 ] || fail "uid_map: ${lines[0]}"
+  (( base >= 1048576 && (base - 1048576) % 65536 == 0 )) || fail "base $base"
+  # Deterministic: the same agent gets the same range again.
+  ward_run run --bundle "$BUNDLE" "$CID-2"
+  WARD_CIDS+=("$CID-2")
+  [ "$(read -r _ b _ <<<"${lines[0]}"; echo "$b")" = "$base" ] || fail "range changed"
 }

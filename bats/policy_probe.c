@@ -4,7 +4,7 @@
  * copied into the container's rootfs.
  *
  *   probe ptrace bpf module keyctl userfaultfd io_uring perf packet raw
- *         ping userns mount chroot setuid0 "connect4 ADDR PORT"
+ *         ping vsock unix userns mount chroot setuid0 "connect4 ADDR PORT"
  *         "udp4 ADDR PORT" "connect6 ADDR PORT" "bind4 PORT" "open PATH"
  *         "write PATH" "exec PATH" */
 #define _GNU_SOURCE
@@ -31,7 +31,8 @@ report (const char *what, long r)
   if (r >= 0)
     printf ("%s: ok\n", what);
   else
-    printf ("%s: %s\n", what, strerrorname_np (errno) ? strerrorname_np (errno) : "?");
+    printf ("%s: %s\n", what,
+            strerrorname_np (errno) ? strerrorname_np (errno) : "?");
   fflush (stdout);
 }
 
@@ -112,8 +113,8 @@ static long
 do_bind4 (const char *port)
 {
   int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  struct sockaddr_in s = { .sin_family = AF_INET,
-                           .sin_port = htons ((uint16_t) atoi (port)) };
+  struct sockaddr_in s
+      = { .sin_family = AF_INET, .sin_port = htons ((uint16_t) atoi (port)) };
   long r = bind (fd, (struct sockaddr *) &s, sizeof s);
   int e = errno;
   close (fd);
@@ -147,7 +148,8 @@ one (char *arg)
   char *w[4] = { 0 };
   char *save = NULL;
   int n = 0;
-  for (char *t = strtok_r (arg, " ", &save); t && n < 4; t = strtok_r (NULL, " ", &save))
+  for (char *t = strtok_r (arg, " ", &save); t && n < 4;
+       t = strtok_r (NULL, " ", &save))
     w[n++] = t;
   const char *c = w[0] ? w[0] : "";
   if (!strcmp (c, "ptrace"))
@@ -176,6 +178,10 @@ one (char *arg)
     return do_socket (AF_INET, SOCK_RAW, IPPROTO_ICMP);
   if (!strcmp (c, "ping"))
     return do_socket (AF_INET, SOCK_DGRAM, IPPROTO_ICMP);
+  if (!strcmp (c, "vsock"))
+    return do_socket (AF_VSOCK, SOCK_STREAM, 0);
+  if (!strcmp (c, "unix"))
+    return do_socket (AF_UNIX, SOCK_STREAM, 0);
   if (!strcmp (c, "userns"))
     return unshare (CLONE_NEWUSER);
   if (!strcmp (c, "mount"))

@@ -82,7 +82,8 @@ load helpers
   assert_success
   local pid fd target bad=""
   pid="$(container_pid "$CID")"
-  for fd in $(ls "/proc/$pid/fd"); do
+  for fd in "/proc/$pid/fd"/*; do
+    fd="${fd##*/}"
     target="$(readlink "/proc/$pid/fd/$fd")"
     case "$target" in
     /dev/null | pipe:* | socket:* | /dev/pts/*) ;;

@@ -30,7 +30,13 @@ done
 PY="$(command -v /usr/bin/python3 || command -v python3)"
 work="$(mktemp -d "${TMPDIR:-/tmp}/ward-bench.XXXXXX")"
 chmod 0755 "$work"
-cleanup() { [ -n "$keep" ] && echo "kept $work" || rm -rf "$work"; }
+cleanup() {
+  if [ -n "$keep" ]; then
+    echo "kept $work"
+  else
+    rm -rf "$work"
+  fi
+}
 trap cleanup EXIT
 
 # One bundle for every runtime: a busybox rootfs and runc's default config

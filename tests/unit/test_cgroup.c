@@ -126,8 +126,8 @@ test_paths (void)
   expect_dir (m, "/docker/x", "/elsewhere", "c1", false,
               "/sys/fs/cgroup/memory/c1");
   /* pure v2: relative to the parent of the runtime's own cgroup */
-  expect_dir ("/sys/fs/cgroup", "/", "/user.slice/session-1.scope", "c1",
-              true, "/sys/fs/cgroup/user.slice/c1");
+  expect_dir ("/sys/fs/cgroup", "/", "/user.slice/session-1.scope", "c1", true,
+              "/sys/fs/cgroup/user.slice/c1");
   expect_dir ("/sys/fs/cgroup", "/", "/", "c1", true, "/sys/fs/cgroup/c1");
   expect_dir ("/sys/fs/cgroup", "/", "/init.scope", "/k8s/p", true,
               "/sys/fs/cgroup/k8s/p");
@@ -202,9 +202,9 @@ plan_str (const struct oci_resources *res, unsigned groups, bool update,
   size_t cap = 16;
   for (size_t i = 0; i < plan.n; i++)
     cap += strlen (plan.v[i].file) + strlen (plan.v[i].value) + 8
-           + (plan.v[i].alt_file ? strlen (plan.v[i].alt_file)
-                                       + strlen (plan.v[i].alt_value)
-                                 : 0);
+           + (plan.v[i].alt_file
+                  ? strlen (plan.v[i].alt_file) + strlen (plan.v[i].alt_value)
+                  : 0);
   char *out = xmalloc0 (cap);
   for (size_t i = 0; i < plan.n; i++)
     {
@@ -323,7 +323,8 @@ test_v2_cpu (void)
   rt.cpu.has_realtime_runtime = true;
   rt.cpu.realtime_runtime = 1000;
   expect_plan_error (&rt, "cpu.realtimeRuntime");
-  CHECK (cgroup_shares_to_weight (2) == 1 && cgroup_shares_to_weight (1024) == 100
+  CHECK (cgroup_shares_to_weight (2) == 1
+             && cgroup_shares_to_weight (1024) == 100
              && cgroup_shares_to_weight (262144) == 10000,
          "shares -> weight end points");
 }
@@ -374,8 +375,8 @@ test_v2_io_and_more (void)
   expect_plan_error (&u, "unified");
   /* Only the groups asked for. */
   struct werr err = { 0 };
-  _cleanup_free_ char *only = plan_str (&r, 1u << CG_RES_PIDS, false, NULL,
-                                        &err);
+  _cleanup_free_ char *only
+      = plan_str (&r, 1u << CG_RES_PIDS, false, NULL, &err);
   CHECK (only && strcmp (only, "pids.max=max\n") == 0, "pids only: %s", only);
 }
 
@@ -387,7 +388,7 @@ allows (const struct cgroup_dev_policy *p, char type, uint32_t maj,
 {
   unsigned bits = 0;
   for (; *acc; acc++)
-    bits |= *acc == 'm' ? BPF_DEVCG_ACC_MKNOD
+    bits |= *acc == 'm'   ? BPF_DEVCG_ACC_MKNOD
             : *acc == 'r' ? BPF_DEVCG_ACC_READ
                           : BPF_DEVCG_ACC_WRITE;
   return cgroup_dev_policy_allows (p, type, maj, min, bits);
@@ -510,13 +511,13 @@ check_program (const struct cgroup_dev_policy *p, const char *what)
         for (unsigned acc = 1; acc < 8; acc++)
           {
             char type = t ? 'b' : 'c';
-            uint32_t ctx[3] = {
-              (acc << 16) | (t ? BPF_DEVCG_DEV_BLOCK : BPF_DEVCG_DEV_CHAR),
-              majors[a], minors[b]
-            };
+            uint32_t ctx[3]
+                = { (acc << 16)
+                        | (t ? BPF_DEVCG_DEV_BLOCK : BPF_DEVCG_DEV_CHAR),
+                    majors[a], minors[b] };
             int got = bpf_run (prog, n, ctx);
-            bool want = cgroup_dev_policy_allows (p, type, majors[a],
-                                                  minors[b], acc);
+            bool want
+                = cgroup_dev_policy_allows (p, type, majors[a], minors[b], acc);
             if (got != (int) want && bad++ < 3)
               CHECK (false, "%s: %c %u:%u access %u: program %d, policy %d",
                      what, type, majors[a], minors[b], acc, got, want);
@@ -571,8 +572,8 @@ test_resources_doc (void)
   struct werr err = { 0 };
   CHECK (oci_resources_parse_data (ok, strlen (ok), "r.json", &res, &err) == 0
              && res->has_memory && res->memory.limit == 1048576
-             && res->memory.swap == -1 && res->has_pids
-             && res->pids_limit == 5 && strcmp (res->cpu.cpus, "0") == 0,
+             && res->memory.swap == -1 && res->has_pids && res->pids_limit == 5
+             && strcmp (res->cpu.cpus, "0") == 0,
          "parse: %s", err.msg);
   oci_resources_free (res);
   const char *bad = "{\"memory\": {\"limit\": \"big\"}}";
@@ -703,8 +704,8 @@ static struct cgroup_mgr *
 make (const char *suffix, const struct oci_resources *res)
 {
   _cleanup_free_ char *path = xasprintf ("/%s%s", prefix, suffix);
-  struct cgroup_request req = { .id = "c", .cgroups_path = path,
-                                .resources = res };
+  struct cgroup_request req
+      = { .id = "c", .cgroups_path = path, .resources = res };
   struct cgroup_mgr *mgr = NULL;
   struct werr err = { 0 };
   if (!CHECK (cgroup_create (&req, &mgr, &err) == 0, "create %s: %s", path,
@@ -726,9 +727,8 @@ check_membership (struct cgroup_mgr *mgr, pid_t pid)
     {
       struct cgroup_hier *h = &mgr->hier[i];
       const char *want = h->path + strlen (h->mount);
-      _cleanup_free_ char *line
-          = xasprintf ("%s%s:%s\n", h->unified ? "0:" : ":", h->controllers,
-                       want);
+      _cleanup_free_ char *line = xasprintf (
+          "%s%s:%s\n", h->unified ? "0:" : ":", h->controllers, want);
       CHECK (strstr (data, line) != NULL, "%s not in %s:\n%s", line, p, data);
     }
 }
@@ -883,8 +883,7 @@ test_lifecycle (void)
   for (size_t i = 0; i < mgr->n_hier; i++)
     CHECK (exists (mgr->hier[i].path) && mgr->hier[i].created_top
                && ends_with (mgr->hier[i].created_top, prefix),
-           "%s created (top %s)", mgr->hier[i].path,
-           mgr->hier[i].created_top);
+           "%s created (top %s)", mgr->hier[i].path, mgr->hier[i].created_top);
   check_file (mgr, "cpuset", "cpuset.mems", "0");
 
   struct werr err = { 0 };
@@ -974,8 +973,8 @@ test_v1_resources (void)
       cgroup_mgr_free (mgr);
       return;
     }
-  struct oci_resources res = { .has_memory = true, .has_cpu = true,
-                               .has_block_io = true };
+  struct oci_resources res
+      = { .has_memory = true, .has_cpu = true, .has_block_io = true };
   res.memory.has_reservation = true;
   res.memory.reservation = 16 << 20;
   res.memory.has_swappiness = true;
@@ -1023,14 +1022,12 @@ test_v1_resources (void)
   up.pids_limit = 0;
   up.cpu.has_period = true;
   up.cpu.period = 100000;
-  CHECK (cgroup_update_resources (mgr, &up, &err) == 0, "update: %s",
-         err.msg);
+  CHECK (cgroup_update_resources (mgr, &up, &err) == 0, "update: %s", err.msg);
   check_file (mgr, "cpu", "cpu.cfs_period_us", "100000");
   check_file (mgr, "cpu", "cpu.cfs_quota_us", "30000");
   check_file (mgr, "pids", "pids.max", "max");
   up.pids_limit = 42;
-  CHECK (cgroup_update_resources (mgr, &up, &err) == 0, "update: %s",
-         err.msg);
+  CHECK (cgroup_update_resources (mgr, &up, &err) == 0, "update: %s", err.msg);
   check_file (mgr, "pids", "pids.max", "42");
 
   /* A resource the host lacks names the field. */
@@ -1133,9 +1130,9 @@ test_stats (void)
   size_t len = 0;
   CHECK (jw_finish (w, &json, &len) == 0, "encode");
   struct jnode *root = json ? jnode_parse (json, len, &err) : NULL;
-  static const char *const keys[] = { "cpu", "cpuset", "memory", "pids",
-                                      "blkio", "hugetlb", "intel_rdt",
-                                      "network_interfaces" };
+  static const char *const keys[]
+      = { "cpu",   "cpuset",  "memory",    "pids",
+          "blkio", "hugetlb", "intel_rdt", "network_interfaces" };
   for (size_t i = 0; root && i < ARRAY_SIZE (keys); i++)
     CHECK (jnode_get (root, keys[i]) != NULL, "no %s in %s", keys[i], json);
   const struct jnode *pids = root ? jnode_get (root, "pids") : NULL;
@@ -1199,8 +1196,7 @@ test_oom (void)
   unsigned n = 0;
   bool gone = true;
   CHECK (poll (&pfd, 1, 2000) == 1
-             && cgroup_oom_read (oom, &n, &gone, &err) == 0 && n >= 1
-             && !gone,
+             && cgroup_oom_read (oom, &n, &gone, &err) == 0 && n >= 1 && !gone,
          "oom event: n=%u gone=%d %s", n, gone, err.msg);
 out:
   cgroup_destroy (mgr, &err);
@@ -1277,8 +1273,10 @@ test_bpf_enforced (void)
   build (NULL, 0, &p);
   CHECK (cgroup_bpf_dev_apply (dir, &p, &err) == 0, "attach: %s", err.msg);
   int mask = child_devices (dir, tmp);
-  CHECK (mask == (1 | 4), "defaults: null ok, kmsg denied, mknod ok, node "
-                          "denied; got mask %d", mask);
+  CHECK (mask == (1 | 4),
+         "defaults: null ok, kmsg denied, mknod ok, node "
+         "denied; got mask %d",
+         mask);
   int fd = open ("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
   CHECK (fd >= 0, "outside the cgroup kmsg opens");
   if (fd >= 0)

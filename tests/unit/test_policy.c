@@ -57,37 +57,44 @@ test_empty_defaults (void)
 }
 
 /* Every field of the 0.8 schema at once, plus ward's extensions. */
-static const char full_08[] =
-  "{\"$schema\": \"https://example/mxc.json\", \"_comment\": \"all\","
-  " \"version\": \"0.8.0-alpha\", \"containerId\": \"c1\","
-  " \"containment\": \"bubblewrap\","
-  " \"fallback\": {\"allowDaclMutation\": false},"
-  " \"filesystem\": {\"readonlyPaths\": [\"/data\"], \"readwritePaths\": "
-  "[\"/workspace\"], \"deniedPaths\": [\"/workspace/.env\"]},"
-  " \"lifecycle\": {\"destroyOnExit\": true, \"preservePolicy\": false},"
-  " \"lxc\": {\"distribution\": \"alpine\", \"release\": \"3.23\"},"
-  " \"network\": {\"egress\": {\"default\": \"deny\", \"allow\": [{\"to\": "
-  "[{\"cidr\": \"140.82.112.0/20\", \"except\": [\"140.82.113.0/24\"]}], "
-  "\"ports\": [{\"protocol\": \"tcp\", \"port\": 443}, {\"protocol\": \"udp\", "
-  "\"port\": 5000, \"endPort\": 5010}]}], \"deny\": [{\"to\": [{\"cidr\": "
-  "\"2001:db8::/32\"}]}]}, \"ingress\": {\"default\": \"allow\", "
-  "\"hostLoopback\": \"deny\"}, \"dns\": {\"upstream\": [\"192.0.2.53\"]}},"
-  " \"process\": {\"commandLine\": \"make test\", \"cwd\": \"/workspace\","
-  " \"env\": [\"A=b\", \"EMPTY=\"], \"timeout\": 60000},"
-  " \"processContainer\": {\"captureDenials\": {\"mode\": \"block\", "
-  "\"outputPath\": \"/tmp/d.json\", \"retainEtl\": false}, \"learningMode\": "
-  "true, \"leastPrivilege\": true, \"network\": {\"allowedProxyPeer\": \"p\"},"
-  " \"ui\": {\"desktopSystemControl\": false, \"ime\": false, \"isolation\": "
-  "\"desktop\", \"systemSettings\": \"none\"}},"
-  " \"runtimeConfig\": {\"networkProxy\": null},"
-  " \"seatbelt\": {\"guiAccess\": false, \"keychainAccess\": false, "
-  "\"launchMethod\": \"exec\", \"nestedPty\": true, \"extraMachLookups\": []},"
-  " \"ui\": {\"clipboard\": \"none\", \"disable\": true, \"injection\": false},"
-  " \"syscalls\": {\"profile\": \"strict\", \"deny\": [\"chmod\"], \"allow\": "
-  "[\"io_uring_setup\"]},"
-  " \"resources\": {\"memoryMb\": 512, \"cpus\": 1.5, \"pids\": 100},"
-  " \"identity\": {\"agent\": \"reviewer-7\", \"selinux\": \"auto\"},"
-  " \"compatibility\": \"best_effort\"}";
+static const char full_08[]
+    = "{\"$schema\": \"https://example/mxc.json\", \"_comment\": \"all\","
+      " \"version\": \"0.8.0-alpha\", \"containerId\": \"c1\","
+      " \"containment\": \"bubblewrap\","
+      " \"fallback\": {\"allowDaclMutation\": false},"
+      " \"filesystem\": {\"readonlyPaths\": [\"/data\"], \"readwritePaths\": "
+      "[\"/workspace\"], \"deniedPaths\": [\"/workspace/.env\"]},"
+      " \"lifecycle\": {\"destroyOnExit\": true, \"preservePolicy\": false},"
+      " \"lxc\": {\"distribution\": \"alpine\", \"release\": \"3.23\"},"
+      " \"network\": {\"egress\": {\"default\": \"deny\", \"allow\": [{\"to\": "
+      "[{\"cidr\": \"140.82.112.0/20\", \"except\": [\"140.82.113.0/24\"]}], "
+      "\"ports\": [{\"protocol\": \"tcp\", \"port\": 443}, {\"protocol\": "
+      "\"udp\", "
+      "\"port\": 5000, \"endPort\": 5010}]}], \"deny\": [{\"to\": [{\"cidr\": "
+      "\"2001:db8::/32\"}]}]}, \"ingress\": {\"default\": \"allow\", "
+      "\"hostLoopback\": \"deny\"}, \"dns\": {\"upstream\": [\"192.0.2.53\"]}},"
+      " \"process\": {\"commandLine\": \"make test\", \"cwd\": \"/workspace\","
+      " \"env\": [\"A=b\", \"EMPTY=\"], \"timeout\": 60000},"
+      " \"processContainer\": {\"captureDenials\": {\"mode\": \"block\", "
+      "\"outputPath\": \"/tmp/d.json\", \"retainEtl\": false}, "
+      "\"learningMode\": "
+      "true, \"leastPrivilege\": true, \"network\": {\"allowedProxyPeer\": "
+      "\"p\"},"
+      " \"ui\": {\"desktopSystemControl\": false, \"ime\": false, "
+      "\"isolation\": "
+      "\"desktop\", \"systemSettings\": \"none\"}},"
+      " \"runtimeConfig\": {\"networkProxy\": null},"
+      " \"seatbelt\": {\"guiAccess\": false, \"keychainAccess\": false, "
+      "\"launchMethod\": \"exec\", \"nestedPty\": true, \"extraMachLookups\": "
+      "[]},"
+      " \"ui\": {\"clipboard\": \"none\", \"disable\": true, \"injection\": "
+      "false},"
+      " \"syscalls\": {\"profile\": \"strict\", \"deny\": [\"chmod\"], "
+      "\"allow\": "
+      "[\"io_uring_setup\"]},"
+      " \"resources\": {\"memoryMb\": 512, \"cpus\": 1.5, \"pids\": 100},"
+      " \"identity\": {\"agent\": \"reviewer-7\", \"selinux\": \"auto\"},"
+      " \"compatibility\": \"best_effort\"}";
 
 static void
 test_full_document (void)
@@ -148,19 +155,24 @@ test_unknown_and_duplicate (void)
 static void
 test_types (void)
 {
-  CHECK_ERR ("{\"process\": {\"timeout\": \"10\"}}",
-             "policy: process.timeout: expected an integer from 0 to 4294967295");
-  CHECK_ERR ("{\"process\": {\"timeout\": 1.5}}",
-             "policy: process.timeout: expected an integer from 0 to 4294967295");
-  CHECK_ERR ("{\"process\": {\"timeout\": 4294967296}}",
-             "policy: process.timeout: expected an integer from 0 to 4294967295");
+  CHECK_ERR (
+      "{\"process\": {\"timeout\": \"10\"}}",
+      "policy: process.timeout: expected an integer from 0 to 4294967295");
+  CHECK_ERR (
+      "{\"process\": {\"timeout\": 1.5}}",
+      "policy: process.timeout: expected an integer from 0 to 4294967295");
+  CHECK_ERR (
+      "{\"process\": {\"timeout\": 4294967296}}",
+      "policy: process.timeout: expected an integer from 0 to 4294967295");
   CHECK_ERR ("{\"filesystem\": {\"readonlyPaths\": \"/x\"}}",
              "policy: filesystem.readonlyPaths: expected an array of paths");
-  CHECK_ERR ("{\"filesystem\": {\"readonlyPaths\": [1]}}",
-             "policy: filesystem.readonlyPaths[0]: expected a string, got a number");
+  CHECK_ERR (
+      "{\"filesystem\": {\"readonlyPaths\": [1]}}",
+      "policy: filesystem.readonlyPaths[0]: expected a string, got a number");
   CHECK_ERR ("{\"ui\": {\"disable\": \"yes\"}}",
              "policy: ui.disable: expected true or false, got a string");
-  CHECK_ERR ("{\"network\": []}", "policy: network: expected an object, got an array");
+  CHECK_ERR ("{\"network\": []}",
+             "policy: network: expected an object, got an array");
   CHECK_ERR ("{\"filesystem\": {\"deniedPaths\": [\"/a\\u0000b\"]}}",
              "policy: filesystem.deniedPaths[0]: contains a NUL character");
   CHECK_ERR_HAS ("{\"filesystem\": ", "policy: invalid JSON at line 1");
@@ -175,36 +187,43 @@ test_types (void)
 static void
 test_cidrs (void)
 {
-  CHECK_ERR ("{\"network\": {\"egress\": {\"allow\": [{\"to\": [{\"cidr\": "
-             "\"10.0.0/8\"}]}]}}}",
-             "policy: network.egress.allow[0].to[0].cidr: \"10.0.0/8\" is not a CIDR");
-  CHECK_ERR ("{\"network\": {\"egress\": {\"allow\": [{}, {}, {\"to\": [{\"cidr\": "
-             "\"10.0.0/8\"}]}]}}}",
-             "policy: network.egress.allow[2].to[0].cidr: \"10.0.0/8\" is not a CIDR");
-  CHECK_ERR ("{\"network\": {\"egress\": {\"deny\": [{\"to\": [{\"cidr\": "
-             "\"10.0.0.1/8\"}]}]}}}",
-             "policy: network.egress.deny[0].to[0].cidr: \"10.0.0.1/8\" has bits "
-             "set after the prefix length");
+  CHECK_ERR (
+      "{\"network\": {\"egress\": {\"allow\": [{\"to\": [{\"cidr\": "
+      "\"10.0.0/8\"}]}]}}}",
+      "policy: network.egress.allow[0].to[0].cidr: \"10.0.0/8\" is not a CIDR");
+  CHECK_ERR (
+      "{\"network\": {\"egress\": {\"allow\": [{}, {}, {\"to\": [{\"cidr\": "
+      "\"10.0.0/8\"}]}]}}}",
+      "policy: network.egress.allow[2].to[0].cidr: \"10.0.0/8\" is not a CIDR");
+  CHECK_ERR (
+      "{\"network\": {\"egress\": {\"deny\": [{\"to\": [{\"cidr\": "
+      "\"10.0.0.1/8\"}]}]}}}",
+      "policy: network.egress.deny[0].to[0].cidr: \"10.0.0.1/8\" has bits "
+      "set after the prefix length");
   CHECK_ERR ("{\"network\": {\"egress\": {\"deny\": [{\"to\": [{\"cidr\": "
              "\"10.0.0.0/33\"}]}]}}}",
              "policy: network.egress.deny[0].to[0].cidr: \"10.0.0.0/33\" has a "
              "prefix length out of range");
-  CHECK_ERR ("{\"network\": {\"egress\": {\"deny\": [{\"to\": [{\"cidr\": "
-             "\"10.0.0.0/8\", \"except\": [\"11.0.0.0/16\"]}]}]}}}",
-             "policy: network.egress.deny[0].to[0].except[0]: 11.0.0.0/16 is not "
-             "strictly inside the peer's cidr 10.0.0.0/8");
-  CHECK_ERR ("{\"network\": {\"egress\": {\"deny\": [{\"to\": [{\"cidr\": "
-             "\"10.0.0.0/8\", \"except\": [\"10.0.0.0/8\"]}]}]}}}",
-             "policy: network.egress.deny[0].to[0].except[0]: 10.0.0.0/8 is not "
-             "strictly inside the peer's cidr 10.0.0.0/8");
-  CHECK_ERR ("{\"network\": {\"egress\": {\"deny\": [{\"to\": [{}]}]}}}",
-             "policy: network.egress.deny[0].to[0]: needs exactly one of \"cidr\" "
-             "and \"host\"");
+  CHECK_ERR (
+      "{\"network\": {\"egress\": {\"deny\": [{\"to\": [{\"cidr\": "
+      "\"10.0.0.0/8\", \"except\": [\"11.0.0.0/16\"]}]}]}}}",
+      "policy: network.egress.deny[0].to[0].except[0]: 11.0.0.0/16 is not "
+      "strictly inside the peer's cidr 10.0.0.0/8");
+  CHECK_ERR (
+      "{\"network\": {\"egress\": {\"deny\": [{\"to\": [{\"cidr\": "
+      "\"10.0.0.0/8\", \"except\": [\"10.0.0.0/8\"]}]}]}}}",
+      "policy: network.egress.deny[0].to[0].except[0]: 10.0.0.0/8 is not "
+      "strictly inside the peer's cidr 10.0.0.0/8");
+  CHECK_ERR (
+      "{\"network\": {\"egress\": {\"deny\": [{\"to\": [{}]}]}}}",
+      "policy: network.egress.deny[0].to[0]: needs exactly one of \"cidr\" "
+      "and \"host\"");
   CHECK_ERR ("{\"network\": {\"egress\": {\"deny\": [{\"to\": []}]}}}",
              "policy: network.egress.deny[0].to: expected a non-empty array");
   /* bare addresses are host prefixes; v4-mapped blocks are IPv4 */
   struct agent_policy *p = parse_ok (
-      "{\"network\": {\"egress\": {\"allow\": [{\"to\": [{\"cidr\": \"192.0.2.1\"}, "
+      "{\"network\": {\"egress\": {\"allow\": [{\"to\": [{\"cidr\": "
+      "\"192.0.2.1\"}, "
       "{\"cidr\": \"::ffff:10.0.0.0/104\"}, {\"cidr\": \"2001:db8::1\"}]}]}}}");
   if (p)
     {
@@ -220,29 +239,39 @@ test_cidrs (void)
 static void
 test_ports (void)
 {
-#define RULE(ports) "{\"network\": {\"egress\": {\"allow\": [{\"ports\": [" ports "]}]}}}"
-  CHECK_ERR (RULE ("{\"port\": 0}"),
-             "policy: network.egress.allow[0].ports[0].port: expected an integer "
-             "from 1 to 65535");
-  CHECK_ERR (RULE ("{\"port\": 65536}"),
-             "policy: network.egress.allow[0].ports[0].port: expected an integer "
-             "from 1 to 65535");
-  CHECK_ERR (RULE ("{\"endPort\": 80}"),
-             "policy: network.egress.allow[0].ports[0].endPort: needs \"port\"");
-  CHECK_ERR (RULE ("{\"port\": 80, \"endPort\": 79}"),
-             "policy: network.egress.allow[0].ports[0].endPort: 79 is below port 80");
-  CHECK_ERR (RULE ("{\"protocol\": \"icmp\", \"port\": 1}"),
-             "policy: network.egress.allow[0].ports[0].port: icmp has no ports");
-  CHECK_ERR (RULE ("{\"protocol\": \"sctp\"}"),
-             "policy: network.egress.allow[0].ports[0].protocol: \"sctp\" is not "
-             "tcp, udp, icmp or any");
-  CHECK_ERR ("{\"network\": {\"egress\": {\"allow\": [{\"ports\": []}]}}}",
-             "policy: network.egress.allow[0].ports: expected a non-empty array");
-  struct agent_policy *p = parse_ok (RULE ("{\"port\": 53}, {\"protocol\": \"any\"}, "
-                                           "{\"protocol\": \"icmp\"}"));
+#define RULE(ports)                                                            \
+  "{\"network\": {\"egress\": {\"allow\": [{\"ports\": [" ports "]}]}}}"
+  CHECK_ERR (
+      RULE ("{\"port\": 0}"),
+      "policy: network.egress.allow[0].ports[0].port: expected an integer "
+      "from 1 to 65535");
+  CHECK_ERR (
+      RULE ("{\"port\": 65536}"),
+      "policy: network.egress.allow[0].ports[0].port: expected an integer "
+      "from 1 to 65535");
+  CHECK_ERR (
+      RULE ("{\"endPort\": 80}"),
+      "policy: network.egress.allow[0].ports[0].endPort: needs \"port\"");
+  CHECK_ERR (
+      RULE ("{\"port\": 80, \"endPort\": 79}"),
+      "policy: network.egress.allow[0].ports[0].endPort: 79 is below port 80");
+  CHECK_ERR (
+      RULE ("{\"protocol\": \"icmp\", \"port\": 1}"),
+      "policy: network.egress.allow[0].ports[0].port: icmp has no ports");
+  CHECK_ERR (
+      RULE ("{\"protocol\": \"sctp\"}"),
+      "policy: network.egress.allow[0].ports[0].protocol: \"sctp\" is not "
+      "tcp, udp, icmp or any");
+  CHECK_ERR (
+      "{\"network\": {\"egress\": {\"allow\": [{\"ports\": []}]}}}",
+      "policy: network.egress.allow[0].ports: expected a non-empty array");
+  struct agent_policy *p
+      = parse_ok (RULE ("{\"port\": 53}, {\"protocol\": \"any\"}, "
+                        "{\"protocol\": \"icmp\"}"));
   if (p)
     {
-      CHECK_UINT_EQ (p->allow[0].ports[0].protos, POL_PROTO_TCP | POL_PROTO_UDP);
+      CHECK_UINT_EQ (p->allow[0].ports[0].protos,
+                     POL_PROTO_TCP | POL_PROTO_UDP);
       CHECK_UINT_EQ (p->allow[0].ports[1].protos, POL_PROTO_ALL);
       CHECK_INT_EQ (p->allow[0].ports[1].hi, 65535);
       CHECK_UINT_EQ (p->allow[0].ports[2].protos, POL_PROTO_OTHER);
@@ -254,26 +283,31 @@ test_ports (void)
 static void
 test_hosts (void)
 {
-#define HOST(h) "{\"network\": {\"egress\": {\"allow\": [{\"to\": [{\"host\": " h "}]}]}}}"
-  CHECK_ERR (HOST ("\"*\""),
-             "policy: network.egress.allow[0].to[0].host: \"*\" is a wildcard that "
-             "matches every name");
-  CHECK_ERR (HOST ("\"*.com\""),
-             "policy: network.egress.allow[0].to[0].host: \"*.com\" is a wildcard "
-             "over a whole top-level domain");
+#define HOST(h)                                                                \
+  "{\"network\": {\"egress\": {\"allow\": [{\"to\": [{\"host\": " h "}]}]}}}"
+  CHECK_ERR (
+      HOST ("\"*\""),
+      "policy: network.egress.allow[0].to[0].host: \"*\" is a wildcard that "
+      "matches every name");
+  CHECK_ERR (
+      HOST ("\"*.com\""),
+      "policy: network.egress.allow[0].to[0].host: \"*.com\" is a wildcard "
+      "over a whole top-level domain");
   CHECK_ERR (HOST ("\"a.*.com\""),
              "policy: network.egress.allow[0].to[0].host: \"a.*.com\" may only "
              "start with \"*.\"");
-  CHECK_ERR (HOST ("\"foo..bar\""),
-             "policy: network.egress.allow[0].to[0].host: \"foo..bar\" is not a "
-             "host name");
+  CHECK_ERR (
+      HOST ("\"foo..bar\""),
+      "policy: network.egress.allow[0].to[0].host: \"foo..bar\" is not a "
+      "host name");
   CHECK_ERR (HOST ("\"1.2.3.4\""),
              "policy: network.egress.allow[0].to[0].host: \"1.2.3.4\" is an "
              "address, not a host name (use \"cidr\")");
-  CHECK_ERR ("{\"network\": {\"egress\": {\"allow\": [{\"to\": [{\"host\": "
-             "\"a.example\", \"except\": [\"1.0.0.0/8\"]}]}]}}}",
-             "policy: network.egress.allow[0].to[0].except: applies to a \"cidr\" "
-             "peer, not to a host name");
+  CHECK_ERR (
+      "{\"network\": {\"egress\": {\"allow\": [{\"to\": [{\"host\": "
+      "\"a.example\", \"except\": [\"1.0.0.0/8\"]}]}]}}}",
+      "policy: network.egress.allow[0].to[0].except: applies to a \"cidr\" "
+      "peer, not to a host name");
   struct agent_policy *p = parse_ok (HOST ("\"*.githubusercontent.com\""));
   CHECK (p && p->allow[0].to[0].host
          && strcmp (p->allow[0].to[0].host, "*.githubusercontent.com") == 0);
@@ -285,7 +319,8 @@ static void
 test_legacy_network (void)
 {
   struct agent_policy *p = parse_ok (
-      "{\"version\": \"0.7.0-alpha\", \"network\": {\"defaultPolicy\": \"block\","
+      "{\"version\": \"0.7.0-alpha\", \"network\": {\"defaultPolicy\": "
+      "\"block\","
       " \"allowedHosts\": [\"140.82.112.0/20\", \"192.0.2.7\", \"pypi.org\"],"
       " \"blockedHosts\": [\"140.82.113.0/24\"], \"allowLocalNetwork\": true,"
       " \"enforcementMode\": \"both\"}}");
@@ -303,8 +338,9 @@ test_legacy_network (void)
       CHECK_INT_EQ (p->allow[0].n_ports, 0);
     }
   agent_policy_free (p);
-  p = parse_ok ("{\"version\": \"0.6.0-alpha\", \"network\": {\"defaultPolicy\": "
-                "\"allow\"}}");
+  p = parse_ok (
+      "{\"version\": \"0.6.0-alpha\", \"network\": {\"defaultPolicy\": "
+      "\"allow\"}}");
   CHECK (p && p->egress_default == POL_ALLOW && p->schema_minor == 6);
   agent_policy_free (p);
   CHECK_ERR ("{\"network\": {\"defaultPolicy\": \"block\", \"egress\": {}}}",
@@ -313,10 +349,12 @@ test_legacy_network (void)
   CHECK_ERR ("{\"version\": \"0.7.0-alpha\", \"network\": {\"ingress\": {}}}",
              "policy: network.ingress: needs version 0.8.0-alpha or later (the "
              "document says 0.7.0-alpha)");
-  CHECK_ERR ("{\"network\": {\"defaultPolicy\": \"deny\"}}",
-             "policy: network.defaultPolicy: \"deny\" is not \"allow\" or \"block\"");
-  CHECK_ERR ("{\"network\": {\"egress\": {\"default\": \"block\"}}}",
-             "policy: network.egress.default: \"block\" is not \"allow\" or \"deny\"");
+  CHECK_ERR (
+      "{\"network\": {\"defaultPolicy\": \"deny\"}}",
+      "policy: network.defaultPolicy: \"deny\" is not \"allow\" or \"block\"");
+  CHECK_ERR (
+      "{\"network\": {\"egress\": {\"default\": \"block\"}}}",
+      "policy: network.egress.default: \"block\" is not \"allow\" or \"deny\"");
   CHECK_ERR ("{\"network\": {\"allowedHosts\": [\"not a host\"]}}",
              "policy: network.allowedHosts[0]: \"not a host\" is neither an "
              "address, a CIDR nor a host name");
@@ -328,9 +366,10 @@ test_legacy_network (void)
 static void
 test_versions (void)
 {
-  CHECK_ERR ("{\"version\": \"0.9.0-alpha\"}",
-             "policy: version: \"0.9.0-alpha\" is not supported (ward reads MXC "
-             "schema 0.6.0-alpha to 0.8.0-alpha)");
+  CHECK_ERR (
+      "{\"version\": \"0.9.0-alpha\"}",
+      "policy: version: \"0.9.0-alpha\" is not supported (ward reads MXC "
+      "schema 0.6.0-alpha to 0.8.0-alpha)");
   CHECK_ERR ("{\"version\": \"1.0\"}",
              "policy: version: \"1.0\" is not supported (ward reads MXC schema "
              "0.6.0-alpha to 0.8.0-alpha)");
@@ -345,9 +384,10 @@ test_paths (void)
   CHECK_ERR ("{\"filesystem\": {\"readwritePaths\": [\"workspace\"]}}",
              "policy: filesystem.readwritePaths[0]: \"workspace\" must be an "
              "absolute path (paths are paths inside the container)");
-  CHECK_ERR ("{\"filesystem\": {\"deniedPaths\": [\"/a/../etc\"]}}",
-             "policy: filesystem.deniedPaths[0]: \"/a/../etc\" must not contain "
-             "\"..\" (paths are paths inside the container)");
+  CHECK_ERR (
+      "{\"filesystem\": {\"deniedPaths\": [\"/a/../etc\"]}}",
+      "policy: filesystem.deniedPaths[0]: \"/a/../etc\" must not contain "
+      "\"..\" (paths are paths inside the container)");
   CHECK_ERR ("{\"filesystem\": {\"deniedPaths\": [\"\"]}}",
              "policy: filesystem.deniedPaths[0]: \"\" must be an absolute path "
              "(paths are paths inside the container)");
@@ -373,36 +413,47 @@ test_process_and_extensions (void)
              "policy: process.cwd: \"rel\" must be an absolute path");
   CHECK_ERR ("{\"identity\": {\"agent\": \"\"}}",
              "policy: identity.agent: \"\" must not be empty");
-  CHECK_ERR ("{\"identity\": {\"agent\": \"a/b\"}}",
-             "policy: identity.agent: \"a/b\" may only hold printable characters "
-             "other than '/' and spaces");
-  CHECK_ERR ("{\"identity\": {\"selinux\": \"yes\"}}",
-             "policy: identity.selinux: \"yes\" is not \"auto\" or \"required\"");
+  CHECK_ERR (
+      "{\"identity\": {\"agent\": \"a/b\"}}",
+      "policy: identity.agent: \"a/b\" may only hold printable characters "
+      "other than '/' and spaces");
+  CHECK_ERR (
+      "{\"identity\": {\"selinux\": \"yes\"}}",
+      "policy: identity.selinux: \"yes\" is not \"auto\" or \"required\"");
   CHECK_ERR ("{\"syscalls\": {\"deny\": [\"no_such_call\"]}}",
              "policy: syscalls.deny[0]: unknown syscall \"no_such_call\"");
-  CHECK_ERR ("{\"syscalls\": {\"profile\": \"lax\"}}",
-             "policy: syscalls.profile: \"lax\" is not \"default\" or \"strict\"");
-  CHECK_ERR ("{\"resources\": {\"memoryMb\": 0}}",
-             "policy: resources.memoryMb: expected an integer from 4 to 4294967296");
-  CHECK_ERR ("{\"resources\": {\"cpus\": 0}}",
-             "policy: resources.cpus: expected a number of CPUs from 0.01 to 1024");
-  CHECK_ERR ("{\"resources\": {\"pids\": -1}}",
-             "policy: resources.pids: expected an integer from 1 to 4294967295");
-  CHECK_ERR ("{\"compatibility\": \"soft\"}",
-             "policy: compatibility: \"soft\" is not \"hard\" or \"best_effort\"");
+  CHECK_ERR (
+      "{\"syscalls\": {\"profile\": \"lax\"}}",
+      "policy: syscalls.profile: \"lax\" is not \"default\" or \"strict\"");
+  CHECK_ERR (
+      "{\"resources\": {\"memoryMb\": 0}}",
+      "policy: resources.memoryMb: expected an integer from 4 to 4294967296");
+  CHECK_ERR (
+      "{\"resources\": {\"cpus\": 0}}",
+      "policy: resources.cpus: expected a number of CPUs from 0.01 to 1024");
+  CHECK_ERR (
+      "{\"resources\": {\"pids\": -1}}",
+      "policy: resources.pids: expected an integer from 1 to 4294967295");
+  CHECK_ERR (
+      "{\"compatibility\": \"soft\"}",
+      "policy: compatibility: \"soft\" is not \"hard\" or \"best_effort\"");
   CHECK_ERR ("{\"containment\": \"wslc\"}",
              "policy: containment: unknown containment \"wslc\" (process, "
              "processcontainer, bubblewrap, seatbelt, lxc, isolation_session, "
              "microvm)");
-  CHECK_ERR ("{\"network\": {\"dns\": {\"upstream\": [\"resolver\"]}}}",
-             "policy: network.dns.upstream[0]: \"resolver\" is not an IP address");
-  CHECK_ERR ("{\"processContainer\": {\"captureDenials\": {\"mode\": \"log\"}}}",
-             "policy: processContainer.captureDenials.mode: \"log\" is not \"block\" "
-             "or \"allow\"");
+  CHECK_ERR (
+      "{\"network\": {\"dns\": {\"upstream\": [\"resolver\"]}}}",
+      "policy: network.dns.upstream[0]: \"resolver\" is not an IP address");
+  CHECK_ERR (
+      "{\"processContainer\": {\"captureDenials\": {\"mode\": \"log\"}}}",
+      "policy: processContainer.captureDenials.mode: \"log\" is not \"block\" "
+      "or \"allow\"");
   struct agent_policy *p = parse_ok (
-      "{\"containment\": \"microvm\", \"processContainer\": {\"captureDenials\": "
+      "{\"containment\": \"microvm\", \"processContainer\": "
+      "{\"captureDenials\": "
       "{\"mode\": \"allow\"}, \"capabilities\": [\"internetClient\"]}, "
-      "\"seatbelt\": {\"profileOverride\": \"(allow default)\", \"guiAccess\": true}}");
+      "\"seatbelt\": {\"profileOverride\": \"(allow default)\", \"guiAccess\": "
+      "true}}");
   if (p)
     {
       CHECK (p->level == POL_LEVEL_MICROVM);
@@ -418,7 +469,8 @@ merged (const char *profile, const char *doc, struct werr *err)
 {
   struct policy_input in = { 0 };
   if (policy_input_load (doc, doc ? strlen (doc) : 0, NULL, profile, NULL, &in,
-                         err) < 0)
+                         err)
+      < 0)
     return NULL;
   struct agent_policy *p = in.policy;
   in.policy = NULL;
@@ -431,9 +483,11 @@ test_merge (void)
 {
   struct werr err = { 0 };
   struct agent_policy *p = merged (
-      "offline", "{\"network\": {\"egress\": {\"default\": \"allow\", \"allow\": "
-                 "[{\"to\": [{\"cidr\": \"1.1.1.1\"}]}]}}, \"process\": {\"timeout\": "
-                 "5000}, \"resources\": {\"pids\": 10}}", &err);
+      "offline",
+      "{\"network\": {\"egress\": {\"default\": \"allow\", \"allow\": "
+      "[{\"to\": [{\"cidr\": \"1.1.1.1\"}]}]}}, \"process\": {\"timeout\": "
+      "5000}, \"resources\": {\"pids\": 10}}",
+      &err);
   CHECK (p != NULL);
   if (p)
     {
@@ -445,15 +499,18 @@ test_merge (void)
       CHECK_STR_HAS (p->fs[0].where, "profile offline");
     }
   agent_policy_free (p);
-  p = merged ("coding", "{\"filesystem\": {\"readwritePaths\": [\"/etc/ssh/x\"]}}",
-              &err);
+  p = merged ("coding",
+              "{\"filesystem\": {\"readwritePaths\": [\"/etc/ssh/x\"]}}", &err);
   CHECK (p == NULL);
-  CHECK_STR_EQ (err.msg, "policy: filesystem.readwritePaths[0]: \"/etc/ssh/x\" "
-                         "is at or under \"/etc/ssh\", which profile \"coding\" "
-                         "denies (deny wins)");
-  p = merged ("coding", "{\"syscalls\": {\"profile\": \"default\"}, "
-                        "\"processContainer\": {\"captureDenials\": {\"mode\": "
-                        "\"allow\"}}, \"ui\": {\"disable\": false}}", &err);
+  CHECK_STR_EQ (err.msg,
+                "policy: filesystem.readwritePaths[0]: \"/etc/ssh/x\" "
+                "is at or under \"/etc/ssh\", which profile \"coding\" "
+                "denies (deny wins)");
+  p = merged ("coding",
+              "{\"syscalls\": {\"profile\": \"default\"}, "
+              "\"processContainer\": {\"captureDenials\": {\"mode\": "
+              "\"allow\"}}, \"ui\": {\"disable\": false}}",
+              &err);
   CHECK (p && !p->syscalls_strict && p->audit && p->ui_disable);
   agent_policy_free (p);
   p = merged (NULL, NULL, &err);
@@ -461,8 +518,9 @@ test_merge (void)
   agent_policy_free (p);
   p = merged ("nope", "{}", &err);
   CHECK (p == NULL);
-  CHECK_STR_EQ (err.msg, "run.ward.profile: unknown profile \"nope\" (built-in: "
-                         "coding, offline, readonly)");
+  CHECK_STR_EQ (err.msg,
+                "run.ward.profile: unknown profile \"nope\" (built-in: "
+                "coding, offline, readonly)");
 }
 
 static void
@@ -486,12 +544,16 @@ static struct oci_config *
 config_with (const char *annotations)
 {
   char *json = NULL;
-  if (asprintf (&json, "{\"ociVersion\": \"1.2.0\", \"root\": {\"path\": \"r\"}, "
-                       "\"annotations\": %s}", annotations) < 0)
+  if (asprintf (&json,
+                "{\"ociVersion\": \"1.2.0\", \"root\": {\"path\": \"r\"}, "
+                "\"annotations\": %s}",
+                annotations)
+      < 0)
     return NULL;
   struct oci_config *cfg = NULL;
   struct werr err = { 0 };
-  if (oci_config_parse_data (json, strlen (json), "config.json", &cfg, &err) < 0)
+  if (oci_config_parse_data (json, strlen (json), "config.json", &cfg, &err)
+      < 0)
     fprintf (stderr, "     config: %s\n", err.msg);
   free (json);
   return cfg;
@@ -510,7 +572,8 @@ test_annotations (void)
   CHECK (policy_input_from_config (cfg, "/b", &in, &err) < 0);
   CHECK_STR_HAS (err.msg, "unknown ward annotation \"run.ward.polcy\"");
   oci_config_free (cfg);
-  cfg = config_with ("{\"run.ward.policy\": \"{}\", \"run.ward.policy.file\": \"p\"}");
+  cfg = config_with (
+      "{\"run.ward.policy\": \"{}\", \"run.ward.policy.file\": \"p\"}");
   CHECK (policy_input_from_config (cfg, "/b", &in, &err) < 0);
   CHECK_STR_HAS (err.msg, "give one of them");
   oci_config_free (cfg);

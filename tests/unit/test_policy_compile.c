@@ -2,6 +2,8 @@
  * the egress map semantics, the seccomp and capability layers, the view of
  * config.json, the MCS and id-range derivations.  No root needed. */
 #include <arpa/inet.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,7 +40,8 @@ cfg_from (const char *json)
 {
   struct werr err = { 0 };
   struct oci_config *cfg = NULL;
-  if (oci_config_parse_data (json, strlen (json), "config.json", &cfg, &err) < 0)
+  if (oci_config_parse_data (json, strlen (json), "config.json", &cfg, &err)
+      < 0)
     fprintf (stderr, "config: %s\n", err.msg);
   return cfg;
 }
@@ -54,7 +57,8 @@ compile_with (const char *profile, const char *doc,
   struct policy_input in = { 0 };
   struct policy_plan *plan = NULL;
   if (policy_input_load (doc, doc ? strlen (doc) : 0, "test", profile, NULL,
-                         &in, err) == 0)
+                         &in, err)
+      == 0)
     policy_compile (&in, cfg ? cfg : g_default, "c1", host, &plan, err);
   policy_input_clear (&in);
   return plan;
@@ -102,8 +106,10 @@ has (char *const *v, size_t n, const char *s)
 static void
 test_fs_rules (void)
 {
-  struct policy_plan *p = ok (NULL,
-      "{\"filesystem\": {\"readwritePaths\": [\"/workspace\"], \"readonlyPaths\":"
+  struct policy_plan *p = ok (
+      NULL,
+      "{\"filesystem\": {\"readwritePaths\": [\"/workspace\"], "
+      "\"readonlyPaths\":"
       " [\"/data\", \"/workspace/ref\"], \"deniedPaths\": [\"/workspace/.env\","
       " \"/etc/shadow\"]}}");
   if (!p)
@@ -131,8 +137,9 @@ test_fs_rules (void)
 static void
 test_fs_baseline_only_widens (void)
 {
-  struct policy_plan *p = ok (NULL, "{\"filesystem\": {\"readonlyPaths\": "
-                                    "[\"/\"], \"readwritePaths\": [\"/tmp\"]}}");
+  struct policy_plan *p
+      = ok (NULL, "{\"filesystem\": {\"readonlyPaths\": "
+                  "[\"/\"], \"readwritePaths\": [\"/tmp\"]}}");
   if (!p)
     return;
   CHECK (rule (p, "/etc") == NULL);      /* read-only already */
@@ -141,8 +148,9 @@ test_fs_baseline_only_widens (void)
   /* "/" has a writable path below: not remounted read-only */
   CHECK (!has (p->ro_remounts, p->n_ro_remounts, "/"));
   policy_plan_free (p);
-  p = ok (NULL, "{\"filesystem\": {\"readwritePaths\": [\"/\"], \"deniedPaths\": "
-                "[\"/dev\"]}}");
+  p = ok (NULL,
+          "{\"filesystem\": {\"readwritePaths\": [\"/\"], \"deniedPaths\": "
+          "[\"/dev\"]}}");
   if (p)
     {
       CHECK (rule (p, "/dev/null") == NULL); /* under a denied path */
@@ -164,18 +172,28 @@ static void
 test_fs_errors (void)
 {
   struct policy_host none = full_host;
-  CHECK_STR_EQ (fails ("{\"filesystem\": {\"deniedPaths\": [\"/a\"], "
-                       "\"readwritePaths\": [\"/a/b\"]}}", &full_host),
-                "policy: filesystem.readwritePaths[0]: \"/a/b\" is under \"/a\", "
-                "which filesystem.deniedPaths[0] denies: a denied directory is "
-                "masked, nothing below it can be granted");
+  CHECK_STR_EQ (
+      fails ("{\"filesystem\": {\"deniedPaths\": [\"/a\"], "
+             "\"readwritePaths\": [\"/a/b\"]}}",
+             &full_host),
+      "policy: filesystem.readwritePaths[0]: \"/a/b\" is under \"/a\", "
+      "which filesystem.deniedPaths[0] denies: a denied directory is "
+      "masked, nothing below it can be granted");
+  CHECK_STR_EQ (
+      fails ("{\"filesystem\": {\"deniedPaths\": [\"/proc/kcore\"]}}",
+             &full_host),
+      "policy: filesystem.deniedPaths[0]: \"/proc/kcore\": a path inside "
+      "/proc cannot be carved out by Landlock (its entries come and go); "
+      "mask it with the bundle's linux.maskedPaths, or deny /proc");
   none.landlock_abi = 0;
-  CHECK_STR_EQ (fails ("{}", &none),
-                "policy: filesystem: needs Landlock, which this kernel does not have");
+  CHECK_STR_EQ (
+      fails ("{}", &none),
+      "policy: filesystem: needs Landlock, which this kernel does not have");
   none.landlock_abi = 2;
-  CHECK_STR_EQ (fails ("{}", &none),
-                "policy: filesystem: needs Landlock ABI 3 to keep read-only paths "
-                "from being truncated (this kernel has ABI 2)");
+  CHECK_STR_EQ (
+      fails ("{}", &none),
+      "policy: filesystem: needs Landlock ABI 3 to keep read-only paths "
+      "from being truncated (this kernel has ABI 2)");
   none.landlock_abi = 0;
   struct werr err = { 0 };
   struct policy_plan *p = compile_with (
@@ -203,14 +221,17 @@ allows (const struct policy_plan *p, const char *addr, uint16_t port,
 static void
 test_egress_maps (void)
 {
-  struct policy_plan *p = ok (NULL,
+  struct policy_plan *p = ok (
+      NULL,
       "{\"network\": {\"egress\": {\"default\": \"deny\", \"allow\": ["
       "{\"to\": [{\"cidr\": \"10.0.0.0/8\", \"except\": [\"10.66.0.0/16\"]}], "
       "\"ports\": [{\"protocol\": \"tcp\", \"port\": 443}]},"
-      "{\"to\": [{\"cidr\": \"10.0.0.53/32\"}], \"ports\": [{\"protocol\": \"udp\","
+      "{\"to\": [{\"cidr\": \"10.0.0.53/32\"}], \"ports\": [{\"protocol\": "
+      "\"udp\","
       " \"port\": 53}]},"
       "{\"to\": [{\"cidr\": \"2001:db8::/32\"}]}],"
-      "\"deny\": [{\"to\": [{\"cidr\": \"10.0.0.0/24\"}], \"ports\": [{\"protocol\":"
+      "\"deny\": [{\"to\": [{\"cidr\": \"10.0.0.0/24\"}], \"ports\": "
+      "[{\"protocol\":"
       " \"tcp\", \"port\": 443}]}]}}}");
   if (!p)
     return;
@@ -227,7 +248,7 @@ test_egress_maps (void)
   CHECK (!allows (p, "192.0.2.1", 443, POL_PROTO_TCP)); /* default */
   CHECK (allows (p, "2001:db8::5", 22, POL_PROTO_TCP));
   CHECK (!allows (p, "2001:db9::5", 22, POL_PROTO_TCP));
-  CHECK (allows (p, "127.0.0.1", 9, POL_PROTO_TCP));    /* own loopback */
+  CHECK (allows (p, "127.0.0.1", 9, POL_PROTO_TCP)); /* own loopback */
   CHECK (allows (p, "::1", 9, POL_PROTO_UDP));
   /* the except block is an entry of its own with nothing in it */
   bool found = false;
@@ -275,7 +296,8 @@ test_egress_defaults (void)
     }
   policy_plan_free (p);
   /* …and allow-all keeps the host's network, but not its loopback */
-  p = compile_with (NULL, "{\"network\": {\"egress\": {\"default\": \"allow\"}}}",
+  p = compile_with (NULL,
+                    "{\"network\": {\"egress\": {\"default\": \"allow\"}}}",
                     &full_host, cfg, &err);
   if (CHECK (p != NULL))
     {
@@ -292,35 +314,42 @@ test_egress_errors (void)
 {
   struct policy_host nobpf = full_host;
   CHECK_STR_EQ (fails ("{\"network\": {\"egress\": {\"allow\": [{\"to\": "
-                       "[{\"host\": \"api.github.com\"}]}]}}}", &full_host),
+                       "[{\"host\": \"api.github.com\"}]}]}}}",
+                       &full_host),
                 "policy: network.egress.allow[0].to[0].host: egress by host "
                 "name is not implemented yet");
   CHECK_STR_EQ (fails ("{\"version\": \"0.7.0-alpha\", \"network\": "
-                       "{\"allowedHosts\": [\"pypi.org\"]}}", &full_host),
+                       "{\"allowedHosts\": [\"pypi.org\"]}}",
+                       &full_host),
                 "policy: network.allowedHosts[0]: egress by host name is not "
                 "implemented yet");
-  CHECK_STR_EQ (fails ("{\"network\": {\"ingress\": {\"hostLoopback\": "
-                       "\"allow\"}}}", &full_host),
-                "policy: network.ingress.hostLoopback: allow: the host's loopback "
-                "is not reachable from the container's own network namespace");
-  CHECK_STR_EQ (fails ("{\"network\": {\"proxy\": {\"localhost\": 3128}}}",
-                       &full_host),
-                "policy: network.proxy: a proxy on the host's loopback "
-                "(http://127.0.0.1:3128) is not reachable from the container's "
-                "network namespace");
+  CHECK_STR_EQ (
+      fails ("{\"network\": {\"ingress\": {\"hostLoopback\": "
+             "\"allow\"}}}",
+             &full_host),
+      "policy: network.ingress.hostLoopback: allow: the host's loopback "
+      "is not reachable from the container's own network namespace");
+  CHECK_STR_EQ (
+      fails ("{\"network\": {\"proxy\": {\"localhost\": 3128}}}", &full_host),
+      "policy: network.proxy: a proxy on the host's loopback "
+      "(http://127.0.0.1:3128) is not reachable from the container's "
+      "network namespace");
   nobpf.cgroup_bpf = false;
   nobpf.rootless = true;
-  CHECK_STR_EQ (fails ("{\"network\": {\"egress\": {\"allow\": [{\"to\": "
-                       "[{\"cidr\": \"10.0.0.0/8\"}]}]}, \"ingress\": {\"default\":"
-                       " \"allow\"}}}", &nobpf),
-                "policy: network.egress: needs BPF programs on a cgroup2 "
-                "hierarchy, which this host does not offer to an unprivileged user");
+  CHECK_STR_EQ (
+      fails ("{\"network\": {\"egress\": {\"allow\": [{\"to\": "
+             "[{\"cidr\": \"10.0.0.0/8\"}]}]}, \"ingress\": {\"default\":"
+             " \"allow\"}}}",
+             &nobpf),
+      "policy: network.egress: needs BPF programs on a cgroup2 "
+      "hierarchy, which this host does not offer to an unprivileged user");
   /* port-only TCP policies fall back to Landlock TCP rules */
   struct werr err = { 0 };
   struct policy_plan *p = compile_with (
-      NULL, "{\"network\": {\"egress\": {\"allow\": [{\"ports\": [{\"protocol\":"
-            " \"tcp\", \"port\": 443}, {\"protocol\": \"tcp\", \"port\": 8000, "
-            "\"endPort\": 8002}]}]}, \"ingress\": {\"default\": \"allow\"}}}",
+      NULL,
+      "{\"network\": {\"egress\": {\"allow\": [{\"ports\": [{\"protocol\":"
+      " \"tcp\", \"port\": 443}, {\"protocol\": \"tcp\", \"port\": 8000, "
+      "\"endPort\": 8002}]}]}, \"ingress\": {\"default\": \"allow\"}}}",
       &nobpf, NULL, &err);
   if (CHECK (p != NULL))
     {
@@ -333,9 +362,10 @@ test_egress_errors (void)
     fprintf (stderr, "     %s\n", err.msg);
   policy_plan_free (p);
   /* best_effort: host rules become weakenings */
-  p = compile_with (NULL, "{\"compatibility\": \"best_effort\", \"network\": "
-                          "{\"egress\": {\"allow\": [{\"to\": [{\"host\": "
-                          "\"pypi.org\"}, {\"cidr\": \"10.0.0.0/8\"}]}]}}}",
+  p = compile_with (NULL,
+                    "{\"compatibility\": \"best_effort\", \"network\": "
+                    "{\"egress\": {\"allow\": [{\"to\": [{\"host\": "
+                    "\"pypi.org\"}, {\"cidr\": \"10.0.0.0/8\"}]}]}}}",
                     &full_host, NULL, &err);
   if (CHECK (p != NULL))
     {
@@ -360,8 +390,9 @@ sc_rule_for (const struct policy_plan *p, const char *name, size_t n_args)
 static void
 test_seccomp (void)
 {
-  struct policy_plan *p = ok (NULL, "{\"syscalls\": {\"allow\": "
-                                    "[\"io_uring_setup\"], \"deny\": [\"chmod\"]}}");
+  struct policy_plan *p
+      = ok (NULL, "{\"syscalls\": {\"allow\": "
+                  "[\"io_uring_setup\"], \"deny\": [\"chmod\"]}}");
   if (!p)
     return;
   CHECK (has (p->sc.deny, p->sc.n_deny, "bpf"));
@@ -378,15 +409,16 @@ test_seccomp (void)
   const struct oci_seccomp_syscall *r = sc_rule_for (p, "unshare", 1);
   CHECK (r && strcmp (r->action, "SCMP_ACT_ERRNO") == 0 && r->errno_ret == 1);
   r = sc_rule_for (p, "clone3", 0);
-  CHECK (r && r->errno_ret == 38); /* ENOSYS */
-  CHECK (sc_rule_for (p, "socket", 1) != NULL); /* AF_PACKET */
+  CHECK (r && r->errno_ret == 38);              /* ENOSYS */
+  CHECK (sc_rule_for (p, "socket", 1) != NULL); /* families */
   CHECK (sc_rule_for (p, "socket", 3) != NULL); /* ping */
   /* the filter is valid for seccomp.c */
   struct werr err = { 0 };
   CHECK (seccomp_profile_validate (&p->sc.filter, &err) == 0);
   policy_plan_free (p);
-  p = ok (NULL, "{\"syscalls\": {\"profile\": \"strict\", \"allow\": [\"bpf\"]}, "
-                "\"processContainer\": {\"captureDenials\": {\"mode\": \"allow\"}}}");
+  p = ok (NULL,
+          "{\"syscalls\": {\"profile\": \"strict\", \"allow\": [\"bpf\"]}, "
+          "\"processContainer\": {\"captureDenials\": {\"mode\": \"allow\"}}}");
   if (p)
     {
       CHECK (has (p->sc.deny, p->sc.n_deny, "unshare"));
@@ -405,16 +437,20 @@ test_privileges_and_view (void)
   struct werr err = { 0 };
   struct oci_config *cfg = cfg_from (
       "{\"ociVersion\": \"1.2.0\", \"root\": {\"path\": \"r\"}, \"process\": "
-      "{\"cwd\": \"/\", \"args\": [\"sh\"], \"env\": [\"PATH=/bin\", \"DISPLAY=:0\","
-      " \"DBUS_SESSION_BUS_ADDRESS=unix:path=/run/user/0/bus\"], \"capabilities\": "
+      "{\"cwd\": \"/\", \"args\": [\"sh\"], \"env\": [\"PATH=/bin\", "
+      "\"DISPLAY=:0\","
+      " \"DBUS_SESSION_BUS_ADDRESS=unix:path=/run/user/0/bus\"], "
+      "\"capabilities\": "
       "{\"bounding\": [\"CAP_CHOWN\", \"CAP_SYS_ADMIN\", \"CAP_NET_RAW\"], "
       "\"effective\": [\"CAP_CHOWN\", \"CAP_SYS_ADMIN\"]}}, \"linux\": "
       "{\"namespaces\": [{\"type\": \"mount\"}, {\"type\": \"network\"}], "
-      "\"maskedPaths\": [\"/proc/kcore\"], \"resources\": {\"pids\": {\"limit\": 50}}}, "
+      "\"maskedPaths\": [\"/proc/kcore\"], \"resources\": {\"pids\": "
+      "{\"limit\": 50}}}, "
       "\"annotations\": {\"x\": \"y\"}}");
   struct policy_plan *p = compile_with (
-      NULL, "{\"resources\": {\"memoryMb\": 256, \"cpus\": 0.5, \"pids\": 100}, "
-            "\"process\": {\"timeout\": 1000}, \"identity\": {\"agent\": \"bob\"}}",
+      NULL,
+      "{\"resources\": {\"memoryMb\": 256, \"cpus\": 0.5, \"pids\": 100}, "
+      "\"process\": {\"timeout\": 1000}, \"identity\": {\"agent\": \"bob\"}}",
       &full_host, cfg, &err);
   if (!CHECK (p != NULL))
     {
@@ -432,8 +468,10 @@ test_privileges_and_view (void)
   CHECK_INT_EQ (cfg->process.capabilities.bounding.n, 3); /* untouched */
   CHECK_INT_EQ (v->process.env.n, 1);
   CHECK (has (p->env_dropped, p->n_env_dropped, "DISPLAY"));
-  CHECK (has (v->linux_.masked_paths.v, v->linux_.masked_paths.n, "/proc/kcore"));
-  CHECK (has (v->linux_.masked_paths.v, v->linux_.masked_paths.n, "/tmp/.X11-unix"));
+  CHECK (
+      has (v->linux_.masked_paths.v, v->linux_.masked_paths.n, "/proc/kcore"));
+  CHECK (has (v->linux_.masked_paths.v, v->linux_.masked_paths.n,
+              "/tmp/.X11-unix"));
   CHECK (v->linux_.resources.memory.limit == 256 << 20);
   CHECK (v->linux_.resources.cpu.quota == 50000);
   CHECK (v->linux_.resources.pids_limit == 50); /* the bundle's is lower */
@@ -454,16 +492,18 @@ test_identity_and_levels (void)
 {
   struct policy_host se = full_host, rootless = full_host;
   se.selinux = true;
-  CHECK_STR_EQ (fails ("{\"identity\": {\"selinux\": \"required\"}}", &full_host),
-                "policy: identity.selinux: SELinux labels are required but SELinux "
-                "is not enabled on this host");
+  CHECK_STR_EQ (
+      fails ("{\"identity\": {\"selinux\": \"required\"}}", &full_host),
+      "policy: identity.selinux: SELinux labels are required but SELinux "
+      "is not enabled on this host");
   CHECK_STR_HAS (fails ("{\"containment\": \"microvm\"}", &full_host),
                  "policy: containment: microvm needs a VM backend");
   rootless.rootless = true;
   rootless.cgroup_bpf = false;
   CHECK_STR_EQ (fails ("{\"containment\": \"isolation_session\", \"network\": "
                        "{\"egress\": {\"default\": \"allow\"}, \"ingress\": "
-                       "{\"default\": \"allow\"}}}", &rootless),
+                       "{\"default\": \"allow\"}}}",
+                       &rootless),
                 "policy: containment: session needs a user namespace mapped to "
                 "the agent's own id range, which needs root");
   struct werr err = { 0 };
@@ -479,8 +519,8 @@ test_identity_and_levels (void)
       CHECK_STR_HAS (p->mount_label, "container_file_t:s0:c");
     }
   policy_plan_free (p);
-  p = compile_with (NULL, "{\"containment\": \"isolation_session\"}", &full_host,
-                    NULL, &err);
+  p = compile_with (NULL, "{\"containment\": \"isolation_session\"}",
+                    &full_host, NULL, &err);
   if (CHECK (p != NULL))
     {
       CHECK (p->userns_added && p->new_keyring);
@@ -489,9 +529,11 @@ test_identity_and_levels (void)
       CHECK_UINT_EQ (p->view->linux_.uid_mappings[0].host_id, p->id_base);
     }
   policy_plan_free (p);
-  p = compile_with (NULL, "{\"containment\": \"microvm\", \"compatibility\": "
-                          "\"best_effort\"}", &full_host, NULL, &err);
-  CHECK (p && p->n_weak == 1 && p->level == POL_LEVEL_MICROVM);
+  p = compile_with (NULL,
+                    "{\"containment\": \"microvm\", \"compatibility\": "
+                    "\"best_effort\"}",
+                    &full_host, NULL, &err);
+  CHECK (p && p->n_weak == 1 && p->level == POL_LEVEL_CONTAINER);
   policy_plan_free (p);
 }
 
@@ -579,9 +621,10 @@ test_profiles_compile (void)
       policy_plan_free (p);
     }
   /* deny wins: an allow layered on offline stays denied */
-  struct policy_plan *p = ok ("offline", "{\"network\": {\"egress\": {\"default\":"
-                                         " \"allow\", \"allow\": [{\"to\": "
-                                         "[{\"cidr\": \"8.8.8.8\"}]}]}}}");
+  struct policy_plan *p
+      = ok ("offline", "{\"network\": {\"egress\": {\"default\":"
+                       " \"allow\", \"allow\": [{\"to\": "
+                       "[{\"cidr\": \"8.8.8.8\"}]}]}}}");
   if (p)
     CHECK (!allows (p, "8.8.8.8", 53, POL_PROTO_UDP));
   policy_plan_free (p);
@@ -591,7 +634,8 @@ static void
 test_portsets (void)
 {
   struct plan_portset s = { 0 };
-  struct plan_portrange a = { 80, 80, POL_PROTO_TCP }, b = { 81, 90, POL_PROTO_TCP },
+  struct plan_portrange a = { 80, 80, POL_PROTO_TCP },
+                        b = { 81, 90, POL_PROTO_TCP },
                         c = { 53, 53, POL_PROTO_UDP };
   CHECK (plan_portset_add (&s, &a) == 0 && plan_portset_add (&s, &b) == 0);
   CHECK_INT_EQ (s.n, 1); /* adjacent ranges merge */
@@ -602,12 +646,146 @@ test_portsets (void)
   CHECK (plan_portset_match (&s, 53, POL_PROTO_UDP));
   for (uint16_t i = 0; i < PLAN_PORTSET_MAX - 2; i++)
     {
-      struct plan_portrange r = { (uint16_t) (1000 + 2 * i), (uint16_t) (1000 + 2 * i),
-                                  POL_PROTO_TCP };
+      struct plan_portrange r = { (uint16_t) (1000 + 2 * i),
+                                  (uint16_t) (1000 + 2 * i), POL_PROTO_TCP };
       CHECK (plan_portset_add (&s, &r) == 0);
     }
   struct plan_portrange r = { 5000, 5000, POL_PROTO_TCP };
   CHECK (plan_portset_add (&s, &r) < 0);
+}
+
+static void
+test_exec_reload (void)
+{
+  struct policy_plan *p
+      = ok ("coding", "{\"syscalls\": {\"profile\": \"strict\"}}");
+  if (!p)
+    return;
+  char dir[] = "/tmp/ward-test-plan-XXXXXX";
+  CHECK (mkdtemp (dir) != NULL);
+  int dfd = open (dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  struct werr err = { 0 };
+  CHECK (policy_save (p, dfd, &err) == 0);
+  struct policy_plan *q = NULL;
+  CHECK (policy_exec_load (dfd, &q, &err) == 0 && q != NULL);
+  if (q)
+    {
+      CHECK (q->fs.landlock && q->fs.abi == p->fs.abi);
+      CHECK_UINT_EQ (q->fs.handled, p->fs.handled);
+      CHECK_INT_EQ (q->fs.n_rules, p->fs.n_rules);
+      for (size_t i = 0; i < q->fs.n_rules && i < p->fs.n_rules; i++)
+        {
+          CHECK_STR_EQ (q->fs.rules[i].path, p->fs.rules[i].path);
+          CHECK_UINT_EQ (q->fs.rules[i].access, p->fs.rules[i].access);
+          CHECK (q->fs.rules[i].kind == p->fs.rules[i].kind);
+        }
+      CHECK_INT_EQ (q->sc.n_deny, p->sc.n_deny);
+      CHECK (q->sc.strict && q->sc.deny_newuser);
+      CHECK_INT_EQ (q->sc.filter.n_syscalls, p->sc.filter.n_syscalls);
+      CHECK_INT_EQ (q->n_masks, p->n_masks);
+    }
+  policy_plan_free (q);
+  /* no plan.json: a container without policy */
+  struct policy_plan *none = (struct policy_plan *) 1;
+  int empty = open (".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  CHECK (policy_exec_load (empty, &none, &err) == 0 && none == NULL);
+  close (empty);
+  unlinkat (dfd, "plan.json", 0);
+  close (dfd);
+  rmdir (dir);
+  policy_plan_free (p);
+}
+
+static void
+test_exec_process (void)
+{
+  struct oci_config *cfg = cfg_from (
+      "{\"ociVersion\": \"1.2.0\", \"root\": {\"path\": \"r\"}, \"process\": "
+      "{\"cwd\": \"/\", \"args\": [\"sh\"], \"env\": [\"A=1\", "
+      "\"DISPLAY=:0\"], "
+      "\"capabilities\": {\"bounding\": [\"CAP_SYS_ADMIN\", \"CAP_KILL\"]}}}");
+  struct policy_plan fake = { 0 };
+  policy_exec_process (&fake, &cfg->process);
+  CHECK_INT_EQ (cfg->process.capabilities.bounding.n, 1);
+  CHECK_STR_EQ (cfg->process.capabilities.bounding.v[0], "CAP_KILL");
+  CHECK_INT_EQ (cfg->process.env.n, 1);
+  CHECK (cfg->process.no_new_privileges);
+  oci_config_free (cfg);
+}
+
+static struct policy_plan *
+example (const char *name, const struct policy_host *host)
+{
+  char path[512];
+  snprintf (path, sizeof path, "%s/%s", POLICY_DIR, name);
+  struct policy_input in = { 0 };
+  struct policy_plan *plan = NULL;
+  struct werr err = { 0 };
+  if (policy_input_from_file (path, NULL, NULL, &in, &err) == 0)
+    policy_compile (&in, g_default, "c1", host, &plan, &err);
+  if (!CHECK (plan != NULL))
+    fprintf (stderr, "     %s: %s\n", name, err.msg);
+  policy_input_clear (&in);
+  return plan;
+}
+
+/* The expected outcome of each MXC-style example in contrib/policies. */
+static void
+test_examples_outcomes (void)
+{
+  struct policy_plan *p = example ("egress-cidr.json", &full_host);
+  if (p)
+    {
+      CHECK (allows (p, "10.1.2.3", 443, POL_PROTO_TCP));
+      CHECK (!allows (p, "10.1.2.3", 80, POL_PROTO_TCP));
+      CHECK (!allows (p, "10.66.1.1", 443, POL_PROTO_TCP)); /* except */
+      CHECK (!allows (p, "10.0.0.5", 443, POL_PROTO_TCP));  /* deny */
+      CHECK (allows (p, "10.0.0.53", 53, POL_PROTO_UDP));
+      CHECK (allows (p, "10.0.0.53", 53, POL_PROTO_TCP));
+      CHECK (allows (p, "2001:db8:1::9", 22, POL_PROTO_TCP));
+      CHECK (!allows (p, "2001:db8:2::9", 22, POL_PROTO_TCP));
+      CHECK (!allows (p, "192.0.2.1", 443, POL_PROTO_TCP));
+    }
+  policy_plan_free (p);
+  p = example ("mxc-0.7-legacy.json", &full_host);
+  if (p)
+    {
+      CHECK (allows (p, "140.82.112.5", 22, POL_PROTO_TCP));
+      CHECK (!allows (p, "140.82.113.1", 443, POL_PROTO_TCP));
+      CHECK (allows (p, "192.0.2.10", 8080, POL_PROTO_UDP));
+      CHECK (!allows (p, "192.0.2.11", 8080, POL_PROTO_UDP));
+      CHECK (rule (p, "/data")->kind == POL_FS_RO);
+      CHECK (rule (p, "/tmp/out")->kind == POL_FS_RW);
+      CHECK (p->level == POL_LEVEL_PROCESS);
+      CHECK (p->n_notes >= 3);
+    }
+  policy_plan_free (p);
+  p = example ("nested-paths.json", &full_host);
+  if (p)
+    {
+      CHECK (rule (p, "/srv")->kind == POL_FS_RW);
+      CHECK (rule (p, "/srv/ref")->kind == POL_FS_RO);
+      CHECK (rule (p, "/srv/ref/private")->kind == POL_FS_DENY);
+      CHECK (has (p->masks, p->n_masks, "/srv/token"));
+      CHECK (has (p->ro_remounts, p->n_ro_remounts, "/srv/ref"));
+    }
+  policy_plan_free (p);
+  p = example ("agent-workspace.json", &full_host);
+  if (p)
+    {
+      CHECK (allows (p, "10.20.30.5", 443, POL_PROTO_TCP));
+      CHECK (!allows (p, "10.20.30.5", 80, POL_PROTO_TCP));
+      CHECK (p->has_timeout && p->timeout_ms == 600000);
+      CHECK_STR_EQ (p->agent, "coder-1");
+    }
+  policy_plan_free (p);
+  p = example ("best-effort.json", &full_host);
+  if (p)
+    {
+      CHECK_INT_EQ (p->n_weak, 2); /* microvm, SELinux */
+      CHECK (p->level == POL_LEVEL_CONTAINER);
+    }
+  policy_plan_free (p);
 }
 
 int
@@ -630,6 +808,9 @@ main (void)
   RUN (test_plan_json);
   RUN (test_profiles_compile);
   RUN (test_portsets);
+  RUN (test_exec_reload);
+  RUN (test_exec_process);
+  RUN (test_examples_outcomes);
   oci_config_free (g_default);
   return unit_report ();
 }

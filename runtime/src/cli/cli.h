@@ -85,6 +85,7 @@ int cmd_resume (struct global_opts *g, int argc, char **argv, struct werr *err);
 int cmd_ps (struct global_opts *g, int argc, char **argv, struct werr *err);
 int cmd_events (struct global_opts *g, int argc, char **argv, struct werr *err);
 int cmd_policy (struct global_opts *g, int argc, char **argv, struct werr *err);
+int cmd_sandbox (struct global_opts *g, int argc, char **argv, struct werr *err);
 
 /* Exactly `want` positional arguments after `first`, else an error naming
  * what is missing or extra.  Returns 0 or -1. */

@@ -17,8 +17,9 @@ parse_duration_ms (const char *s)
     const char *unit;
     double ms;
   } units[] = {
-    { "ns", 1e-6 }, { "us", 1e-3 }, { "\xc2\xb5s", 1e-3 }, { "\xce\xbcs", 1e-3 },
-    { "ms", 1 },    { "s", 1e3 },   { "m", 6e4 },          { "h", 3.6e6 },
+    { "ns", 1e-6 },        { "us", 1e-3 }, { "\xc2\xb5s", 1e-3 },
+    { "\xce\xbcs", 1e-3 }, { "ms", 1 },    { "s", 1e3 },
+    { "m", 6e4 },          { "h", 3.6e6 },
   };
   if (strcmp (s, "0") == 0)
     return 0;
@@ -59,24 +60,32 @@ cmd_events (struct global_opts *g, int argc, char **argv, struct werr *err)
   bool stats = false;
   const char *interval = "5s";
   const struct opt_def defs[] = {
-    { "interval", 0, OPT_STRING, &interval, "DURATION", "time between stats events (default 5s)" },
-    { "stats", 0, OPT_BOOL, &stats, NULL, "print the container's statistics once and exit" },
+    { "interval", 0, OPT_STRING, &interval, "DURATION",
+      "time between stats events (default 5s)" },
+    { "stats", 0, OPT_BOOL, &stats, NULL,
+      "print the container's statistics once and exit" },
     { 0 },
   };
   static const struct cli_usage usage = {
-    "events", "ward events [options] CONTAINER_ID",
+    "events",
+    "ward events [options] CONTAINER_ID",
     "Print the container's resource usage every interval and its OOM "
     "kills, as JSON lines, until it is deleted.",
-    1, "container id",
+    1,
+    "container id",
   };
   int first = cli_begin (&usage, defs, argc, argv, err);
   if (first <= 0)
     return first < 0;
   long ms = parse_duration_ms (interval);
   if (ms < 0)
-    return werr_set (err, 0, "events: --interval: invalid duration \"%s\"", interval), 1;
+    return werr_set (err, 0, "events: --interval: invalid duration \"%s\"",
+                     interval),
+           1;
   if (ms == 0)
-    return werr_set (err, 0, "events: --interval: duration must be greater than 0"), 1;
+    return werr_set (err, 0,
+                     "events: --interval: duration must be greater than 0"),
+           1;
   struct events_opts o = { .stats = stats, .interval_ms = ms };
   return container_events (g->root, argv[first], &o, err) < 0 ? 1 : 0;
 }

@@ -18,7 +18,10 @@
 
 /* `check` is about the document, not this host: every mechanism present. */
 static const struct policy_host capable_host = {
-  .landlock_abi = 7, .selinux = true, .cgroup_bpf = true, .kvm = false,
+  .landlock_abi = 7,
+  .selinux = true,
+  .cgroup_bpf = true,
+  .kvm = false,
 };
 
 static struct oci_config *
@@ -38,13 +41,17 @@ policy_check (int argc, char **argv, struct werr *err)
 {
   const char *profile = NULL;
   const struct opt_def defs[] = {
-    { "profile", 0, OPT_STRING, &profile, "NAME", "layer the file on a built-in profile" },
+    { "profile", 0, OPT_STRING, &profile, "NAME",
+      "layer the file on a built-in profile" },
     { 0 },
   };
   static const struct cli_usage usage = {
-    "policy check", "ward policy check [--profile NAME] FILE",
+    "policy check",
+    "ward policy check [--profile NAME] FILE",
     "Validate a policy document (MXC 0.6.0-alpha to 0.8.0-alpha plus ward's "
-    "extensions); exit 0 when ward can enforce it.", 1, "policy file",
+    "extensions); exit 0 when ward can enforce it.",
+    1,
+    "policy file",
   };
   int first = cli_begin (&usage, defs, argc, argv, err);
   if (first <= 0)
@@ -53,7 +60,8 @@ policy_check (int argc, char **argv, struct werr *err)
   struct policy_plan *plan = NULL;
   struct oci_config *cfg = default_config (err);
   int rc = 1;
-  if (cfg == NULL || policy_input_from_file (argv[first], profile, NULL, &in, err) < 0
+  if (cfg == NULL
+      || policy_input_from_file (argv[first], profile, NULL, &in, err) < 0
       || policy_compile (&in, cfg, "check", &capable_host, &plan, err) < 0)
     goto out;
   printf ("%s: ok\n", argv[first]);
@@ -76,8 +84,10 @@ load_bundle (const char *bundle, struct oci_config **cfg, struct werr *err)
   if (oci_config_parse_file (path, cfg, err) < 0)
     return -1;
   if (!policy_requested (*cfg))
-    return werr_set (err, 0, "%s: no run.ward.* annotation: a plain container, "
-                             "no agent policy applies", path);
+    return werr_set (err, 0,
+                     "%s: no run.ward.* annotation: a plain container, "
+                     "no agent policy applies",
+                     path);
   return 0;
 }
 
@@ -87,23 +97,30 @@ policy_explain (int argc, char **argv, struct werr *err)
   const char *profile = NULL, *bundle = NULL, *agent = NULL;
   bool json = false;
   const struct opt_def defs[] = {
-    { "bundle", 'b', OPT_STRING, &bundle, "DIR", "explain the policy of a bundle's annotations" },
-    { "profile", 0, OPT_STRING, &profile, "NAME", "layer the file on a built-in profile" },
-    { "agent", 0, OPT_STRING, &agent, "NAME", "the agent's name (default: the container id)" },
+    { "bundle", 'b', OPT_STRING, &bundle, "DIR",
+      "explain the policy of a bundle's annotations" },
+    { "profile", 0, OPT_STRING, &profile, "NAME",
+      "layer the file on a built-in profile" },
+    { "agent", 0, OPT_STRING, &agent, "NAME",
+      "the agent's name (default: the container id)" },
     { "json", 0, OPT_BOOL, &json, NULL, "print the plan as JSON" },
     { 0 },
   };
   static const struct cli_usage usage = {
-    "policy explain", "ward policy explain [options] FILE | --bundle DIR",
-    "Print what would be enforced on this host, mechanism by mechanism.", -1,
+    "policy explain",
+    "ward policy explain [options] FILE | --bundle DIR",
+    "Print what would be enforced on this host, mechanism by mechanism.",
+    -1,
     "policy file",
   };
   int first = cli_begin (&usage, defs, argc, argv, err);
   if (first <= 0)
     return first < 0;
   if ((bundle != NULL) == (first < argc) || argc - first > 1)
-    return werr_set (err, 0, "policy explain: give a policy FILE or --bundle "
-                             "DIR"), 1;
+    return werr_set (err, 0,
+                     "policy explain: give a policy FILE or --bundle "
+                     "DIR"),
+           1;
   struct policy_input in = { 0 };
   struct policy_plan *plan = NULL;
   struct oci_config *cfg = NULL;
@@ -117,11 +134,26 @@ policy_explain (int argc, char **argv, struct werr *err)
         goto out;
     }
   else if ((cfg = default_config (err)) == NULL
-           || policy_input_from_file (argv[first], profile, agent, &in, err) < 0)
+           || policy_input_from_file (argv[first], profile, agent, &in, err)
+                  < 0)
     goto out;
-  if (policy_compile (&in, cfg, bundle ? "bundle" : "explain", &host, &plan,
-                      err) < 0)
-    goto out;
+  const char *id = bundle ? "bundle" : "explain";
+  if (policy_compile (&in, cfg, id, &host, &plan, err) < 0)
+    {
+      /* Still show what this host can do, and what it cannot. */
+      if (in.policy == NULL || in.policy->best_effort)
+        goto out;
+      fprintf (stderr,
+               "ward: create would fail here: %s\n"
+               "ward: the plan below is what \"compatibility\": "
+               "\"best_effort\" would enforce\n",
+               err->msg);
+      werr_clear (err);
+      in.policy->best_effort = true;
+      if (policy_compile (&in, cfg, id, &host, &plan, err) < 0)
+        goto out;
+      rc = 2;
+    }
   if (json)
     {
       _cleanup_free_ char *text = NULL;
@@ -131,7 +163,10 @@ policy_explain (int argc, char **argv, struct werr *err)
     }
   else
     policy_plan_explain (plan, stdout);
-  rc = 0;
+  if (rc != 2)
+    rc = 0;
+  else
+    rc = 1;
 out:
   policy_plan_free (plan);
   policy_input_clear (&in);
@@ -144,8 +179,11 @@ policy_profiles (int argc, char **argv, struct werr *err)
 {
   const struct opt_def defs[] = { { 0 } };
   static const struct cli_usage usage = {
-    "policy profiles", "ward policy profiles", "List the built-in profiles.",
-    0, "",
+    "policy profiles",
+    "ward policy profiles",
+    "List the built-in profiles.",
+    0,
+    "",
   };
   int first = cli_begin (&usage, defs, argc, argv, err);
   if (first <= 0)
@@ -162,8 +200,11 @@ policy_show (int argc, char **argv, struct werr *err)
 {
   const struct opt_def defs[] = { { 0 } };
   static const struct cli_usage usage = {
-    "policy show", "ward policy show NAME",
-    "Print a built-in profile (a policy document).", 1, "profile name",
+    "policy show",
+    "ward policy show NAME",
+    "Print a built-in profile (a policy document).",
+    1,
+    "profile name",
   };
   int first = cli_begin (&usage, defs, argc, argv, err);
   if (first <= 0)
@@ -194,7 +235,8 @@ cmd_policy (struct global_opts *g, int argc, char **argv, struct werr *err)
     { "show", policy_show, "print a built-in profile" },
   };
   (void) g;
-  if (argc < 2 || strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0)
+  if (argc < 2 || strcmp (argv[1], "--help") == 0
+      || strcmp (argv[1], "-h") == 0)
     {
       printf ("Usage: ward policy COMMAND [options]\n\nAgent policies "
               "(see docs/policy.md).\n\nCommands:\n");
@@ -205,6 +247,9 @@ cmd_policy (struct global_opts *g, int argc, char **argv, struct werr *err)
   for (size_t i = 0; i < ARRAY_SIZE (subs); i++)
     if (strcmp (argv[1], subs[i].name) == 0)
       return subs[i].fn (argc - 1, argv + 1, err);
-  return werr_set (err, 0, "policy: unknown command \"%s\" (check, explain, "
-                           "profiles, show)", argv[1]), 1;
+  return werr_set (err, 0,
+                   "policy: unknown command \"%s\" (check, explain, "
+                   "profiles, show)",
+                   argv[1]),
+         1;
 }

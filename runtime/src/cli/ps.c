@@ -80,7 +80,9 @@ run_ps (char **args, char **out, struct werr *err)
     {
       buf[strcspn (buf, "\n")] = '\0';
       werr_set (err, 0, "ps: `ps` failed (status %d): %s",
-                WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status), buf);
+                WIFEXITED (status) ? WEXITSTATUS (status)
+                                   : 128 + WTERMSIG (status),
+                buf);
       free (buf);
       return -1;
     }
@@ -153,10 +155,12 @@ cmd_ps (struct global_opts *g, int argc, char **argv, struct werr *err)
     { 0 },
   };
   static const struct cli_usage usage = {
-    "ps", "ward ps [options] CONTAINER_ID [ps options]",
+    "ps",
+    "ward ps [options] CONTAINER_ID [ps options]",
     "List the container's processes (the pids of its cgroup); the table "
     "comes from ps(1), default -ef.",
-    -1, NULL,
+    -1,
+    NULL,
   };
   int first = cli_begin (&usage, defs, argc, argv, err);
   if (first <= 0)
@@ -165,7 +169,10 @@ cmd_ps (struct global_opts *g, int argc, char **argv, struct werr *err)
     return werr_set (err, 0, "ps: missing container id"), 1;
   bool json = strcmp (format, "json") == 0;
   if (!json && strcmp (format, "table") != 0)
-    return werr_set (err, 0, "ps: --format: unknown format \"%s\" (table or json)", format), 1;
+    return werr_set (err, 0,
+                     "ps: --format: unknown format \"%s\" (table or json)",
+                     format),
+           1;
   pid_t *pids = NULL;
   size_t n = 0;
   if (container_pids (g->root, argv[first], &pids, &n, err) < 0)

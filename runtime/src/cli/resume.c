@@ -7,9 +7,11 @@ cmd_resume (struct global_opts *g, int argc, char **argv, struct werr *err)
 {
   const struct opt_def defs[] = { { 0 } };
   static const struct cli_usage usage = {
-    "resume", "ward resume CONTAINER_ID",
+    "resume",
+    "ward resume CONTAINER_ID",
     "Resume every process of a paused container.",
-    1, "container id",
+    1,
+    "container id",
   };
   int first = cli_begin (&usage, defs, argc, argv, err);
   if (first <= 0)

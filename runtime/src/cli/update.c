@@ -17,11 +17,10 @@
 
 struct update_flags
 {
-  const char *resources, *blkio_weight, *cpu_period, *cpu_quota,
-      *cpu_rt_period, *cpu_rt_runtime, *cpu_share, *cpu_idle, *cpu_burst,
-      *cpuset_cpus, *cpuset_mems, *memory, *memory_swap, *memory_reservation,
-      *kernel_memory, *kernel_memory_tcp, *pids_limit, *l3_cache_schema,
-      *mem_bw_schema;
+  const char *resources, *blkio_weight, *cpu_period, *cpu_quota, *cpu_rt_period,
+      *cpu_rt_runtime, *cpu_share, *cpu_idle, *cpu_burst, *cpuset_cpus,
+      *cpuset_mems, *memory, *memory_swap, *memory_reservation, *kernel_memory,
+      *kernel_memory_tcp, *pids_limit, *l3_cache_schema, *mem_bw_schema;
 };
 
 static int
@@ -202,8 +201,7 @@ from_file (const char *path, struct oci_resources **out, struct werr *err)
   bool in = strcmp (path, "-") == 0;
   if (read_file (in ? "/dev/stdin" : path, &data, &len, err) < 0)
     return werr_prefix (err, "update: --resources");
-  return oci_resources_parse_data (data, len, in ? "stdin" : path, out, err)
-             < 0
+  return oci_resources_parse_data (data, len, in ? "stdin" : path, out, err) < 0
              ? werr_prefix (err, "update")
              : 0;
 }
@@ -213,18 +211,22 @@ from_file (const char *path, struct oci_resources **out, struct werr *err)
 static int
 check_rdt (const struct update_flags *f, struct werr *err)
 {
-  const char *flag = f->l3_cache_schema && *f->l3_cache_schema ? "l3-cache-schema"
-                     : f->mem_bw_schema && *f->mem_bw_schema   ? "mem-bw-schema"
-                                                                : NULL;
+  const char *flag = f->l3_cache_schema && *f->l3_cache_schema
+                         ? "l3-cache-schema"
+                     : f->mem_bw_schema && *f->mem_bw_schema ? "mem-bw-schema"
+                                                             : NULL;
   if (flag == NULL)
     return 0;
   bool l3 = flag[0] == 'l';
-  if (access (l3 ? "/sys/fs/resctrl/info/L3" : "/sys/fs/resctrl/info/MB",
-              F_OK) < 0)
-    return werr_set (err, 0, "update: --%s: Intel RDT/%s is not enabled on "
-                             "this host", flag, l3 ? "CAT" : "MBA");
-  return werr_set (err, 0, "update: --%s: the container has no Intel RDT "
-                           "group (ward does not support linux.intelRdt)",
+  if (access (l3 ? "/sys/fs/resctrl/info/L3" : "/sys/fs/resctrl/info/MB", F_OK)
+      < 0)
+    return werr_set (err, 0,
+                     "update: --%s: Intel RDT/%s is not enabled on "
+                     "this host",
+                     flag, l3 ? "CAT" : "MBA");
+  return werr_set (err, 0,
+                   "update: --%s: the container has no Intel RDT "
+                   "group (ward does not support linux.intelRdt)",
                    flag);
 }
 
@@ -233,32 +235,52 @@ cmd_update (struct global_opts *g, int argc, char **argv, struct werr *err)
 {
   struct update_flags f = { 0 };
   const struct opt_def defs[] = {
-    { "resources", 'r', OPT_STRING, &f.resources, "FILE", "a linux.resources JSON file, or - for stdin (other flags are then ignored)" },
-    { "blkio-weight", 0, OPT_STRING, &f.blkio_weight, "N", "block I/O weight, 10 to 1000" },
+    { "resources", 'r', OPT_STRING, &f.resources, "FILE",
+      "a linux.resources JSON file, or - for stdin (other flags are then "
+      "ignored)" },
+    { "blkio-weight", 0, OPT_STRING, &f.blkio_weight, "N",
+      "block I/O weight, 10 to 1000" },
     { "cpu-period", 0, OPT_STRING, &f.cpu_period, "USECS", "CPU CFS period" },
-    { "cpu-quota", 0, OPT_STRING, &f.cpu_quota, "USECS", "CPU CFS quota per period (-1: none)" },
+    { "cpu-quota", 0, OPT_STRING, &f.cpu_quota, "USECS",
+      "CPU CFS quota per period (-1: none)" },
     { "cpu-burst", 0, OPT_STRING, &f.cpu_burst, "USECS", "CPU CFS burst" },
-    { "cpu-rt-period", 0, OPT_STRING, &f.cpu_rt_period, "USECS", "CPU realtime period" },
-    { "cpu-rt-runtime", 0, OPT_STRING, &f.cpu_rt_runtime, "USECS", "CPU realtime runtime per period" },
-    { "cpu-share", 0, OPT_STRING, &f.cpu_share, "N", "CPU shares (relative weight)" },
-    { "cpu-idle", 0, OPT_STRING, &f.cpu_idle, "0|1", "SCHED_IDLE for the cgroup" },
-    { "cpuset-cpus", 0, OPT_STRING, &f.cpuset_cpus, "LIST", "CPUs to run on (0-3,5)" },
-    { "cpuset-mems", 0, OPT_STRING, &f.cpuset_mems, "LIST", "memory nodes to use" },
-    { "memory", 0, OPT_STRING, &f.memory, "BYTES", "memory limit (64m, 1g; -1: none)" },
-    { "memory-swap", 0, OPT_STRING, &f.memory_swap, "BYTES", "memory+swap limit (-1: unlimited swap)" },
-    { "memory-reservation", 0, OPT_STRING, &f.memory_reservation, "BYTES", "memory soft limit" },
-    { "kernel-memory", 0, OPT_STRING, &f.kernel_memory, "BYTES", "obsolete (ignored by current kernels)" },
-    { "kernel-memory-tcp", 0, OPT_STRING, &f.kernel_memory_tcp, "BYTES", "kernel TCP buffer limit (cgroup v1)" },
-    { "pids-limit", 0, OPT_STRING, &f.pids_limit, "N", "maximum number of tasks (-1: none)" },
-    { "l3-cache-schema", 0, OPT_STRING, &f.l3_cache_schema, "SCHEMA", "Intel RDT/CAT L3 cache schema" },
-    { "mem-bw-schema", 0, OPT_STRING, &f.mem_bw_schema, "SCHEMA", "Intel RDT/MBA memory bandwidth schema" },
+    { "cpu-rt-period", 0, OPT_STRING, &f.cpu_rt_period, "USECS",
+      "CPU realtime period" },
+    { "cpu-rt-runtime", 0, OPT_STRING, &f.cpu_rt_runtime, "USECS",
+      "CPU realtime runtime per period" },
+    { "cpu-share", 0, OPT_STRING, &f.cpu_share, "N",
+      "CPU shares (relative weight)" },
+    { "cpu-idle", 0, OPT_STRING, &f.cpu_idle, "0|1",
+      "SCHED_IDLE for the cgroup" },
+    { "cpuset-cpus", 0, OPT_STRING, &f.cpuset_cpus, "LIST",
+      "CPUs to run on (0-3,5)" },
+    { "cpuset-mems", 0, OPT_STRING, &f.cpuset_mems, "LIST",
+      "memory nodes to use" },
+    { "memory", 0, OPT_STRING, &f.memory, "BYTES",
+      "memory limit (64m, 1g; -1: none)" },
+    { "memory-swap", 0, OPT_STRING, &f.memory_swap, "BYTES",
+      "memory+swap limit (-1: unlimited swap)" },
+    { "memory-reservation", 0, OPT_STRING, &f.memory_reservation, "BYTES",
+      "memory soft limit" },
+    { "kernel-memory", 0, OPT_STRING, &f.kernel_memory, "BYTES",
+      "obsolete (ignored by current kernels)" },
+    { "kernel-memory-tcp", 0, OPT_STRING, &f.kernel_memory_tcp, "BYTES",
+      "kernel TCP buffer limit (cgroup v1)" },
+    { "pids-limit", 0, OPT_STRING, &f.pids_limit, "N",
+      "maximum number of tasks (-1: none)" },
+    { "l3-cache-schema", 0, OPT_STRING, &f.l3_cache_schema, "SCHEMA",
+      "Intel RDT/CAT L3 cache schema" },
+    { "mem-bw-schema", 0, OPT_STRING, &f.mem_bw_schema, "SCHEMA",
+      "Intel RDT/MBA memory bandwidth schema" },
     { 0 },
   };
   static const struct cli_usage usage = {
-    "update", "ward update [options] CONTAINER_ID",
+    "update",
+    "ward update [options] CONTAINER_ID",
     "Update the cgroup limits of a container: a linux.resources JSON "
     "document, or the flags (0 or absent: unchanged).",
-    1, "container id",
+    1,
+    "container id",
   };
   int first = cli_begin (&usage, defs, argc, argv, err);
   if (first <= 0)

@@ -253,8 +253,7 @@ cgroup_detect_mode (enum cgroup_mode *out, struct werr *err)
       *out = CGROUP_MODE_UNIFIED;
       return 0;
     }
-  if (st.f_type == TMPFS_MAGIC
-      && statfs (CGROUP_ROOT "/unified", &st) == 0
+  if (st.f_type == TMPFS_MAGIC && statfs (CGROUP_ROOT "/unified", &st) == 0
       && st.f_type == CGROUP2_SUPER_MAGIC)
     {
       *out = CGROUP_MODE_HYBRID;
@@ -311,9 +310,14 @@ unescape_mountinfo (const char *s, size_t len)
 static char *
 v1_controllers (const char *superopts)
 {
-  static const char *const not_controllers[]
-      = { "rw", "ro", "xattr", "noprefix", "clone_children", "cpuset_v2_mode",
-          "favordynmods", "none" };
+  static const char *const not_controllers[] = { "rw",
+                                                 "ro",
+                                                 "xattr",
+                                                 "noprefix",
+                                                 "clone_children",
+                                                 "cpuset_v2_mode",
+                                                 "favordynmods",
+                                                 "none" };
   char *out = xmalloc0 (strlen (superopts) + 1);
   for (const char *s = superopts; *s;)
     {
@@ -385,7 +389,7 @@ wanted_mount (const struct cg_mount *m, enum cgroup_mode mode,
 {
   if (m->unified)
     {
-      const char *want = mode == CGROUP_MODE_UNIFIED ? CGROUP_ROOT
+      const char *want = mode == CGROUP_MODE_UNIFIED  ? CGROUP_ROOT
                          : mode == CGROUP_MODE_HYBRID ? CGROUP_ROOT "/unified"
                                                       : NULL;
       if (want == NULL || strcmp (m->mountpoint, want) != 0)
@@ -444,8 +448,9 @@ find_mounts (enum cgroup_mode mode, struct cg_mount **out, size_t *n_out,
   if (n == 0)
     {
       free (mounts);
-      return werr_set (err, 0, "no cgroup hierarchy mounted (read "
-                               "/proc/self/mountinfo)");
+      return werr_set (err, 0,
+                       "no cgroup hierarchy mounted (read "
+                       "/proc/self/mountinfo)");
     }
   *out = mounts;
   *n_out = n;
@@ -468,9 +473,9 @@ own_cgroup (const char *proc_cgroup, const struct cg_mount *m)
         continue;
       *c2 = '\0';
       const char *ctrls = c1 + 1;
-      bool match = m->unified ? (strncmp (line, "0:", 2) == 0 && *ctrls == '\0')
-                              : (*ctrls && same_controllers (ctrls,
-                                                             m->controllers));
+      bool match = m->unified
+                       ? (strncmp (line, "0:", 2) == 0 && *ctrls == '\0')
+                       : (*ctrls && same_controllers (ctrls, m->controllers));
       if (match)
         return xstrdup (c2[1] ? c2 + 1 : "/");
     }
@@ -608,8 +613,7 @@ add_hierarchies (struct cgroup_mgr *mgr, const char *inner, struct werr *err)
       h->controllers = xstrdup (mounts[i].controllers);
       h->mount = xstrdup (mounts[i].mountpoint);
       h->path = cgroup_hier_dir (mounts[i].mountpoint, mounts[i].root, own,
-                                 inner,
-                                 mgr->mode == CGROUP_MODE_UNIFIED);
+                                 inner, mgr->mode == CGROUP_MODE_UNIFIED);
     }
   cg_mounts_free (mounts, n);
   return 0;
@@ -781,8 +785,7 @@ collect_pids (const char *dir, struct pid_list *l, int depth, struct werr *err)
 }
 
 int
-cgroup_pids (struct cgroup_mgr *mgr, pid_t **pids, size_t *n,
-             struct werr *err)
+cgroup_pids (struct cgroup_mgr *mgr, pid_t **pids, size_t *n, struct werr *err)
 {
   struct pid_list l = { 0 };
   struct cgroup_hier *src = mgr ? procs_source (mgr) : NULL;
@@ -869,9 +872,10 @@ cgroup_freeze (struct cgroup_mgr *mgr, bool frozen, struct werr *err)
         done += r > 0;
       }
   return done ? 0
-              : werr_set (err, 0, "no freezer for the container (neither "
-                                  "the v1 freezer controller nor "
-                                  "cgroup.freeze)");
+              : werr_set (err, 0,
+                          "no freezer for the container (neither "
+                          "the v1 freezer controller nor "
+                          "cgroup.freeze)");
 }
 
 int
@@ -988,8 +992,7 @@ rmdir_busy (struct cgroup_mgr *mgr, const char *dir, struct werr *err)
 }
 
 static int
-remove_created (struct cgroup_mgr *mgr, struct cgroup_hier *h,
-                struct werr *err)
+remove_created (struct cgroup_mgr *mgr, struct cgroup_hier *h, struct werr *err)
 {
   if (h->created_top == NULL)
     return 0;
@@ -1095,8 +1098,8 @@ load_hier (const struct jnode *o, struct cgroup_hier *h, struct werr *err)
       || !path_within (path, mount, false))
     return werr_set (err, 0, "cgroup state: hierarchy `%s`: bad path `%s`",
                      controllers ? controllers : "?", path ? path : "");
-  if (top && (!path_within (top, mount, false)
-              || !path_within (path, top, true)))
+  if (top
+      && (!path_within (top, mount, false) || !path_within (path, top, true)))
     return werr_set (err, 0, "cgroup state: `%s` is not on the way to `%s`",
                      top, path);
   struct statfs st;
@@ -1147,8 +1150,10 @@ cgroup_load (const struct jnode *n, struct cgroup_mgr **out, struct werr *err)
     {
       const struct jnode *o = jnode_at (arr, i);
       if (o == NULL || jnode_type (o) != JNODE_OBJECT)
-        return werr_set (err, 0, "cgroup state: hierarchies[%zu]: expected "
-                                 "an object", i);
+        return werr_set (err, 0,
+                         "cgroup state: hierarchies[%zu]: expected "
+                         "an object",
+                         i);
       if (load_hier (o, &mgr->hier[mgr->n_hier], err) < 0)
         return -1;
       mgr->n_hier++;

@@ -27,8 +27,7 @@
  * images that expect them keep working: mknod of anything, the standard
  * /dev nodes, ptys and /dev/net/tun. */
 static const struct oci_device_cgroup default_rules[] = {
-  { true, 'c', -1, -1, (char *) "m" },
-  { true, 'b', -1, -1, (char *) "m" },
+  { true, 'c', -1, -1, (char *) "m" },    { true, 'b', -1, -1, (char *) "m" },
   { true, 'c', 1, 3, (char *) "rwm" },    /* /dev/null */
   { true, 'c', 1, 8, (char *) "rwm" },    /* /dev/random */
   { true, 'c', 1, 7, (char *) "rwm" },    /* /dev/full */
@@ -59,8 +58,9 @@ check_rule (const struct oci_device_cgroup *d, struct werr *err)
   if (*access == '\0' || strspn (access, "rwm") != strlen (access))
     return werr_set (err, 0, "invalid access `%s`", access);
   if (d->major > (int64_t) UINT32_MAX || d->minor > (int64_t) UINT32_MAX)
-    return werr_set (err, 0, "device number %" PRId64 ":%" PRId64
-                             " out of range", d->major, d->minor);
+    return werr_set (err, 0,
+                     "device number %" PRId64 ":%" PRId64 " out of range",
+                     d->major, d->minor);
   return 0;
 }
 
@@ -129,8 +129,8 @@ policy_fold (struct cgroup_dev_policy *p, const struct oci_device_cgroup *d)
       if (p->v == NULL)
         abort ();
     }
-  p->v[p->n++] = (struct cgroup_dev_exception){ type, d->major, d->minor,
-                                                bits };
+  p->v[p->n++]
+      = (struct cgroup_dev_exception){ type, d->major, d->minor, bits };
 }
 
 int
@@ -192,8 +192,9 @@ cgroup_dev_policy_allows (const struct cgroup_dev_policy *p, char type,
 static struct bpf_insn
 insn (uint8_t code, uint8_t dst, uint8_t src, int16_t off, int32_t imm)
 {
-  return (struct bpf_insn){ .code = code, .dst_reg = dst, .src_reg = src,
-                            .off = off, .imm = imm };
+  return (struct bpf_insn){
+    .code = code, .dst_reg = dst, .src_reg = src, .off = off, .imm = imm
+  };
 }
 
 /* r1 = ctx; r2 = device type, r3 = access, r4 = major, r5 = minor. */

@@ -68,8 +68,8 @@ struct cgroup_ops
                           const struct cgroup_apply *a, struct werr *err);
   /* Signal every process at once if this hierarchy can (cgroup.kill):
    * 1 done, 0 not possible here, <0 error. */
-  int (*kill_all) (const struct cgroup_mgr *mgr, struct cgroup_hier *h,
-                   int sig, struct werr *err);
+  int (*kill_all) (const struct cgroup_mgr *mgr, struct cgroup_hier *h, int sig,
+                   struct werr *err);
   /* Stop (or resume) the processes, waiting up to timeout_ms for the
    * kernel to finish: 1 done, 2 already frozen (paused: leave it so), 0 no
    * freezer here, <0 error (a freeze that did not complete is undone). */
@@ -93,8 +93,8 @@ int cgroup_systemd_create (const struct cgroup_request *req,
  * "/a/b" (absolute, under each hierarchy's root) or "a/b" (relative to the
  * runtime's own cgroup).  Rejects "..", which would climb out, an empty
  * result, and the systemd form "slice:prefix:name". */
-int cgroup_inner_path (const char *cgroups_path, const char *id,
-                       char **out, struct werr *err);
+int cgroup_inner_path (const char *cgroups_path, const char *id, char **out,
+                       struct werr *err);
 /* The container's directory in one hierarchy mounted at `mountpoint` whose
  * mount root is `mount_root`, given the runtime's own cgroup `own` there
  * (from /proc/self/cgroup).  `own_parent`: relative paths start at the
@@ -157,8 +157,7 @@ int cgroup_dev_policy_build (const struct oci_device_cgroup *rules, size_t n,
 void cgroup_dev_policy_free (struct cgroup_dev_policy *p);
 /* type 'b'/'c', access BPF_DEVCG_ACC_* bits: the kernel's decision. */
 bool cgroup_dev_policy_allows (const struct cgroup_dev_policy *p, char type,
-                               uint32_t major, uint32_t minor,
-                               unsigned access);
+                               uint32_t major, uint32_t minor, unsigned access);
 /* The BPF_PROG_TYPE_CGROUP_DEVICE program for the policy; *n instructions,
  * malloc'd (struct bpf_insn from <linux/bpf.h>). */
 struct bpf_insn *cgroup_bpf_dev_assemble (const struct cgroup_dev_policy *p,

@@ -130,7 +130,7 @@ cgroup_oom_read (struct cgroup_oom *w, unsigned *n, bool *gone,
         *n = (unsigned) count;
       return 0;
     }
-  char buf[4096] __attribute__ ((aligned (__alignof__ (struct inotify_event))));
+  char buf[4096] __attribute__ ((aligned (__alignof__(struct inotify_event))));
   for (;;)
     {
       ssize_t r = read (w->fd, buf, sizeof buf);

@@ -67,8 +67,8 @@ cgroup_res_write (const char *dir, const char *file, const char *value,
   if (write_file (p, value, strlen (value), err) == 0)
     return 0;
   if (err->errnum == ENOENT && access (dir, F_OK) == 0)
-    return werr_set (err, 0, "linux.resources.%s: %s not available (%s)",
-                     field, file, missing_reason (file));
+    return werr_set (err, 0, "linux.resources.%s: %s not available (%s)", field,
+                     file, missing_reason (file));
   return werr_set (err, err->errnum, "linux.resources.%s: write `%s` to `%s`",
                    field, value, p);
 }
@@ -88,16 +88,16 @@ const char *
 cgroup_group_controller (enum cgroup_res_group g, bool unified)
 {
   static const char *const v1[CG_RES_COUNT] = {
-    [CG_RES_DEVICES] = "devices", [CG_RES_MEMORY] = "memory",
-    [CG_RES_CPU] = "cpu",         [CG_RES_CPUSET] = "cpuset",
-    [CG_RES_PIDS] = "pids",       [CG_RES_BLKIO] = "blkio",
-    [CG_RES_HUGETLB] = "hugetlb", [CG_RES_NET_CLS] = "net_cls",
+    [CG_RES_DEVICES] = "devices",   [CG_RES_MEMORY] = "memory",
+    [CG_RES_CPU] = "cpu",           [CG_RES_CPUSET] = "cpuset",
+    [CG_RES_PIDS] = "pids",         [CG_RES_BLKIO] = "blkio",
+    [CG_RES_HUGETLB] = "hugetlb",   [CG_RES_NET_CLS] = "net_cls",
     [CG_RES_NET_PRIO] = "net_prio", [CG_RES_RDMA] = "rdma",
   };
   static const char *const v2[CG_RES_COUNT] = {
-    [CG_RES_MEMORY] = "memory",   [CG_RES_CPU] = "cpu",
-    [CG_RES_CPUSET] = "cpuset",   [CG_RES_PIDS] = "pids",
-    [CG_RES_BLKIO] = "io",        [CG_RES_HUGETLB] = "hugetlb",
+    [CG_RES_MEMORY] = "memory", [CG_RES_CPU] = "cpu",
+    [CG_RES_CPUSET] = "cpuset", [CG_RES_PIDS] = "pids",
+    [CG_RES_BLKIO] = "io",      [CG_RES_HUGETLB] = "hugetlb",
     [CG_RES_RDMA] = "rdma",
   };
   return unified ? v2[g] : v1[g];
@@ -172,8 +172,7 @@ memory_wanted (const struct oci_resources *r, bool update)
              || (m->has_kernel && m->kernel)
              || (m->has_kernel_tcp && m->kernel_tcp)
              || (m->has_swappiness && m->swappiness != UINT64_MAX)
-             || (m->has_disable_oom_killer
-                 && (m->disable_oom_killer || update))
+             || (m->has_disable_oom_killer && (m->disable_oom_killer || update))
              || m->has_use_hierarchy);
 }
 
@@ -211,8 +210,8 @@ wanted_groups (const struct oci_resources *r, bool update)
     g |= 1u << CG_RES_MEMORY;
   if (cpu_wanted (r))
     g |= 1u << CG_RES_CPU;
-  if (r->has_cpu && ((r->cpu.cpus && *r->cpu.cpus)
-                     || (r->cpu.mems && *r->cpu.mems)))
+  if (r->has_cpu
+      && ((r->cpu.cpus && *r->cpu.cpus) || (r->cpu.mems && *r->cpu.mems)))
     g |= 1u << CG_RES_CPUSET;
   if (r->has_pids && !(update && r->pids_limit == 0))
     g |= 1u << CG_RES_PIDS;
@@ -239,17 +238,20 @@ missing_group (const struct cgroup_mgr *mgr, const struct oci_resources *r,
   if (r)
     group_field (r, g, &field, &file);
   if (g == CG_RES_UNIFIED)
-    return werr_set (err, 0, "linux.resources.unified: needs cgroup v2 (this "
-                             "host has only cgroup v1)");
+    return werr_set (err, 0,
+                     "linux.resources.unified: needs cgroup v2 (this "
+                     "host has only cgroup v1)");
   if (g == CG_RES_DEVICES)
-    return werr_set (err, 0, "linux.resources.devices: no devices controller "
-                             "and no cgroup2 hierarchy to enforce the device "
-                             "rules");
+    return werr_set (err, 0,
+                     "linux.resources.devices: no devices controller "
+                     "and no cgroup2 hierarchy to enforce the device "
+                     "rules");
   if (mgr->mode == CGROUP_MODE_UNIFIED)
     return werr_set (err, 0, "linux.resources.%s: not supported on cgroup v2",
                      field);
-  return werr_set (err, 0, "linux.resources.%s: %s not available (the %s "
-                           "controller is not mounted)",
+  return werr_set (err, 0,
+                   "linux.resources.%s: %s not available (the %s "
+                   "controller is not mounted)",
                    field, file, cgroup_group_controller (g, false));
 }
 
@@ -270,8 +272,8 @@ v2_root_has (const struct cgroup_hier *u, const char *ctrl)
 {
   _cleanup_free_ char *avail = NULL;
   struct werr ignored = { 0 };
-  if (ctrl == NULL || cgroup_read (u->mount, "cgroup.controllers", &avail,
-                                   &ignored) < 0)
+  if (ctrl == NULL
+      || cgroup_read (u->mount, "cgroup.controllers", &avail, &ignored) < 0)
     return false;
   for (char *save = NULL, *c = strtok_r (avail, " ", &save); c;
        c = strtok_r (NULL, " ", &save))
@@ -292,8 +294,9 @@ place_group (struct cgroup_mgr *mgr, const struct oci_resources *r,
   bool placed = false;
   if (mgr->mode == CGROUP_MODE_UNIFIED)
     {
-      if (u && (g == CG_RES_DEVICES || g == CG_RES_UNIFIED
-                || cgroup_group_controller (g, true)))
+      if (u
+          && (g == CG_RES_DEVICES || g == CG_RES_UNIFIED
+              || cgroup_group_controller (g, true)))
         per[ui] |= bit, placed = true;
       return placed ? 0 : missing_group (mgr, r, g, err);
     }
@@ -316,8 +319,8 @@ place_group (struct cgroup_mgr *mgr, const struct oci_resources *r,
 }
 
 static int
-dispatch (struct cgroup_mgr *mgr, const struct oci_resources *res,
-          bool update, struct werr *err)
+dispatch (struct cgroup_mgr *mgr, const struct oci_resources *res, bool update,
+          struct werr *err)
 {
   if (mgr == NULL || mgr->n_hier == 0)
     return 0;
@@ -330,8 +333,8 @@ dispatch (struct cgroup_mgr *mgr, const struct oci_resources *res,
   for (size_t i = 0; i < mgr->n_hier; i++)
     {
       struct cgroup_hier *h = &mgr->hier[i];
-      struct cgroup_apply a = { .res = res, .groups = per[i],
-                                .update = update };
+      struct cgroup_apply a
+          = { .res = res, .groups = per[i], .update = update };
       if (per[i] && h->ops->apply_resources
           && h->ops->apply_resources (mgr, h, &a, err) < 0)
         return -1;
@@ -340,12 +343,11 @@ dispatch (struct cgroup_mgr *mgr, const struct oci_resources *res,
 }
 
 int
-cgroup_apply_resources (struct cgroup_mgr *mgr,
-                        const struct oci_resources *res, struct werr *err)
+cgroup_apply_resources (struct cgroup_mgr *mgr, const struct oci_resources *res,
+                        struct werr *err)
 {
-  return dispatch (mgr, res, false, err) < 0
-             ? werr_prefix (err, "config.json")
-             : 0;
+  return dispatch (mgr, res, false, err) < 0 ? werr_prefix (err, "config.json")
+                                             : 0;
 }
 
 int
@@ -353,7 +355,8 @@ cgroup_update_resources (struct cgroup_mgr *mgr,
                          const struct oci_resources *res, struct werr *err)
 {
   if (mgr == NULL || mgr->n_hier == 0)
-    return werr_set (err, 0, "the container has no cgroup (rootless without "
-                             "a delegated cgroup)");
+    return werr_set (err, 0,
+                     "the container has no cgroup (rootless without "
+                     "a delegated cgroup)");
   return dispatch (mgr, res, true, err);
 }

@@ -236,8 +236,10 @@ stats_cpuset (const struct cgroup_mgr *mgr, struct jw *w)
   _cleanup_free_ char *lvl = NULL;
   struct werr ignored = { 0 };
   jw_key (w, "sched_relax_domain_level");
-  jw_int (w, dir && cgroup_read (dir, "cpuset.sched_relax_domain_level",
-                                 &lvl, &ignored) == 0
+  jw_int (w, dir
+                     && cgroup_read (dir, "cpuset.sched_relax_domain_level",
+                                     &lvl, &ignored)
+                            == 0
                  ? strtoll (lvl, NULL, 10)
                  : 0);
   jw_obj_close (w);
@@ -368,8 +370,7 @@ blkio_entry (struct jw *w, unsigned long long major, unsigned long long minor,
 
 /* v1: "8:0 Read 4096" lines ("Total N" lines skipped), omitempty. */
 static void
-blkio_v1_list (struct jw *w, const char *key, const char *dir,
-               const char *file)
+blkio_v1_list (struct jw *w, const char *key, const char *dir, const char *file)
 {
   _cleanup_free_ char *s = NULL;
   struct werr ignored = { 0 };
@@ -381,8 +382,7 @@ blkio_v1_list (struct jw *w, const char *key, const char *dir,
     {
       unsigned long long major, minor, value;
       char op[32];
-      if (sscanf (line, "%llu:%llu %31s %llu", &major, &minor, op, &value)
-          != 4)
+      if (sscanf (line, "%llu:%llu %31s %llu", &major, &minor, op, &value) != 4)
         continue;
       if (!open)
         {
@@ -398,8 +398,8 @@ blkio_v1_list (struct jw *w, const char *key, const char *dir,
 
 /* v2 io.stat: "8:0 rbytes=1 wbytes=2 rios=3 wios=4 ...". */
 static void
-blkio_v2_list (struct jw *w, const char *key, const char *dir,
-               const char *rkey, const char *wkey)
+blkio_v2_list (struct jw *w, const char *key, const char *dir, const char *rkey,
+               const char *wkey)
 {
   _cleanup_free_ char *s = NULL;
   struct werr ignored = { 0 };
@@ -523,8 +523,9 @@ int
 cgroup_stats_json (struct cgroup_mgr *mgr, struct jw *w, struct werr *err)
 {
   if (mgr == NULL || mgr->n_hier == 0)
-    return werr_set (err, 0, "the container has no cgroup to read "
-                             "statistics from");
+    return werr_set (err, 0,
+                     "the container has no cgroup to read "
+                     "statistics from");
   jw_obj_open (w);
   stats_cpu (mgr, w);
   stats_cpuset (mgr, w);

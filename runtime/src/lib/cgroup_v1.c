@@ -108,7 +108,8 @@ v1_memory_limits (const char *dir, const struct oci_resources *res,
     return -1;
   if (limit != 0
       && cgroup_res_write_i64 (dir, "memory.limit_in_bytes", limit,
-                               "memory.limit", err) < 0)
+                               "memory.limit", err)
+             < 0)
     return -1;
   if (swap != 0 && !swap_first && write_swap (dir, swap, err) < 0)
     return -1;
@@ -134,24 +135,24 @@ v1_kernel_memory (const char *dir, int64_t v)
 }
 
 static int
-check_usage (const char *dir, const struct oci_resources *res,
-             struct werr *err)
+check_usage (const char *dir, const struct oci_resources *res, struct werr *err)
 {
   _cleanup_free_ char *cur = NULL;
   if (cgroup_read (dir, "memory.usage_in_bytes", &cur, err) < 0)
     return werr_prefix (err, "linux.resources.memory.checkBeforeUpdate");
   long long usage = strtoll (cur, NULL, 10);
   if (usage > res->memory.limit)
-    return werr_set (err, 0, "linux.resources.memory.limit: %" PRId64
-                             " is below the current usage %lld "
-                             "(checkBeforeUpdate)",
+    return werr_set (err, 0,
+                     "linux.resources.memory.limit: %" PRId64
+                     " is below the current usage %lld "
+                     "(checkBeforeUpdate)",
                      res->memory.limit, usage);
   return 0;
 }
 
 static int
-v1_apply_memory (const char *dir, const struct oci_resources *res,
-                 bool update, struct werr *err)
+v1_apply_memory (const char *dir, const struct oci_resources *res, bool update,
+                 struct werr *err)
 {
   const typeof (res->memory) *m = &res->memory;
   if (m->has_check_before_update && m->check_before_update && m->has_limit
@@ -161,34 +162,41 @@ v1_apply_memory (const char *dir, const struct oci_resources *res,
     return -1;
   if (m->has_reservation && m->reservation != 0
       && cgroup_res_write_i64 (dir, "memory.soft_limit_in_bytes",
-                               m->reservation, "memory.reservation", err) < 0)
+                               m->reservation, "memory.reservation", err)
+             < 0)
     return -1;
   if (m->has_kernel && m->kernel != 0)
     v1_kernel_memory (dir, m->kernel);
   if (m->has_kernel_tcp && m->kernel_tcp != 0
       && cgroup_res_write_i64 (dir, "memory.kmem.tcp.limit_in_bytes",
-                               m->kernel_tcp, "memory.kernelTCP", err) < 0)
+                               m->kernel_tcp, "memory.kernelTCP", err)
+             < 0)
     return -1;
   /* (uint64_t) -1 is "leave alone", as runc. */
   if (m->has_swappiness && m->swappiness != UINT64_MAX)
     {
       if (m->swappiness > 100)
-        return werr_set (err, 0, "linux.resources.memory.swappiness: %" PRIu64
-                                 " is not in 0-100", m->swappiness);
+        return werr_set (err, 0,
+                         "linux.resources.memory.swappiness: %" PRIu64
+                         " is not in 0-100",
+                         m->swappiness);
       if (cgroup_res_write_i64 (dir, "memory.swappiness",
                                 (int64_t) m->swappiness, "memory.swappiness",
-                                err) < 0)
+                                err)
+          < 0)
         return -1;
     }
   if (m->has_disable_oom_killer && (m->disable_oom_killer || update)
       && cgroup_res_write (dir, "memory.oom_control",
                            m->disable_oom_killer ? "1" : "0",
-                           "memory.disableOOMKiller", err) < 0)
+                           "memory.disableOOMKiller", err)
+             < 0)
     return -1;
   if (m->has_use_hierarchy
       && cgroup_res_write (dir, "memory.use_hierarchy",
-                           m->use_hierarchy ? "1" : "0",
-                           "memory.useHierarchy", err) < 0)
+                           m->use_hierarchy ? "1" : "0", "memory.useHierarchy",
+                           err)
+             < 0)
     return -1;
   return 0;
 }
@@ -217,12 +225,14 @@ v1_apply_rt (const struct cgroup_hier *h, const struct oci_resources *res,
       if (period
           && cgroup_res_write_i64 (dir, "cpu.rt_period_us",
                                    (int64_t) c->realtime_period,
-                                   "cpu.realtimePeriod", err) < 0)
+                                   "cpu.realtimePeriod", err)
+                 < 0)
         return -1;
       if (runtime
           && cgroup_res_write_i64 (dir, "cpu.rt_runtime_us",
-                                   c->realtime_runtime,
-                                   "cpu.realtimeRuntime", err) < 0)
+                                   c->realtime_runtime, "cpu.realtimeRuntime",
+                                   err)
+                 < 0)
         return -1;
       dir[len] = saved;
       if (saved == '\0')
@@ -234,7 +244,8 @@ static int
 v1_apply_shares (const char *dir, uint64_t shares, struct werr *err)
 {
   if (cgroup_res_write_i64 (dir, "cpu.shares", (int64_t) shares, "cpu.shares",
-                            err) < 0)
+                            err)
+      < 0)
     return -1;
   /* The kernel clamps to [2, 262144] without a word: say so, as runc. */
   _cleanup_free_ char *back = NULL;
@@ -242,8 +253,9 @@ v1_apply_shares (const char *dir, uint64_t shares, struct werr *err)
     return werr_prefix (err, "linux.resources.cpu.shares");
   unsigned long long got = strtoull (back, NULL, 10);
   if (got != shares)
-    return werr_set (err, 0, "linux.resources.cpu.shares: %" PRIu64
-                             " is out of range (the kernel's %s is %llu)",
+    return werr_set (err, 0,
+                     "linux.resources.cpu.shares: %" PRIu64
+                     " is out of range (the kernel's %s is %llu)",
                      shares, shares > got ? "maximum" : "minimum", got);
   return 0;
 }
@@ -264,7 +276,8 @@ v1_apply_cpu (const struct cgroup_hier *h, const struct oci_resources *res,
   bool period_later = false;
   if (c->has_period && c->period != 0
       && cgroup_res_write_i64 (dir, "cpu.cfs_period_us", (int64_t) c->period,
-                               "cpu.period", err) < 0)
+                               "cpu.period", err)
+             < 0)
     {
       if (err->errnum != EINVAL || !quota)
         return -1;
@@ -272,15 +285,18 @@ v1_apply_cpu (const struct cgroup_hier *h, const struct oci_resources *res,
     }
   if (quota
       && cgroup_res_write_i64 (dir, "cpu.cfs_quota_us", c->quota, "cpu.quota",
-                               err) < 0)
+                               err)
+             < 0)
     return -1;
   if (period_later
       && cgroup_res_write_i64 (dir, "cpu.cfs_period_us", (int64_t) c->period,
-                               "cpu.period", err) < 0)
+                               "cpu.period", err)
+             < 0)
     return -1;
   if (c->has_burst
       && cgroup_res_write_i64 (dir, "cpu.cfs_burst_us", (int64_t) c->burst,
-                               "cpu.burst", err) < 0)
+                               "cpu.burst", err)
+             < 0)
     return -1;
   if (v1_apply_rt (h, res, err) < 0)
     return -1;
@@ -324,8 +340,7 @@ weight_file (const char *dir, bool device)
 {
   const char *cfq = device ? "blkio.weight_device" : "blkio.weight";
   const char *bfq = device ? "blkio.bfq.weight_device" : "blkio.bfq.weight";
-  return cgroup_has_file (dir, cfq) || !cgroup_has_file (dir, bfq) ? cfq
-                                                                   : bfq;
+  return cgroup_has_file (dir, cfq) || !cgroup_has_file (dir, bfq) ? cfq : bfq;
 }
 
 static int
@@ -357,7 +372,8 @@ v1_weight_devices (const char *dir, const struct oci_resources *res,
           snprintf (line, sizeof line, "%" PRId64 ":%" PRId64 " %u", d->major,
                     d->minor, (unsigned) d->weight);
           if (cgroup_res_write (dir, weight_file (dir, true), line,
-                                "blockIO.weightDevice", err) < 0)
+                                "blockIO.weightDevice", err)
+              < 0)
             return -1;
         }
       if (d->has_leaf_weight)
@@ -365,7 +381,8 @@ v1_weight_devices (const char *dir, const struct oci_resources *res,
           snprintf (line, sizeof line, "%" PRId64 ":%" PRId64 " %u", d->major,
                     d->minor, (unsigned) d->leaf_weight);
           if (cgroup_res_write (dir, "blkio.leaf_weight_device", line,
-                                "blockIO.weightDevice.leafWeight", err) < 0)
+                                "blockIO.weightDevice.leafWeight", err)
+              < 0)
             return -1;
         }
     }
@@ -379,25 +396,30 @@ v1_apply_blkio (const char *dir, const struct oci_resources *res,
   const typeof (res->block_io) *b = &res->block_io;
   if (b->has_weight && b->weight != 0
       && cgroup_res_write_i64 (dir, weight_file (dir, false), b->weight,
-                               "blockIO.weight", err) < 0)
+                               "blockIO.weight", err)
+             < 0)
     return -1;
   if (b->has_leaf_weight && b->leaf_weight != 0
       && cgroup_res_write_i64 (dir, "blkio.leaf_weight", b->leaf_weight,
-                               "blockIO.leafWeight", err) < 0)
+                               "blockIO.leafWeight", err)
+             < 0)
     return -1;
   if (v1_weight_devices (dir, res, err) < 0
       || v1_throttle (dir, "blkio.throttle.read_bps_device",
                       "blockIO.throttleReadBpsDevice", b->throttle_read_bps,
-                      b->n_throttle_read_bps, err) < 0
+                      b->n_throttle_read_bps, err)
+             < 0
       || v1_throttle (dir, "blkio.throttle.write_bps_device",
                       "blockIO.throttleWriteBpsDevice", b->throttle_write_bps,
-                      b->n_throttle_write_bps, err) < 0
+                      b->n_throttle_write_bps, err)
+             < 0
       || v1_throttle (dir, "blkio.throttle.read_iops_device",
                       "blockIO.throttleReadIOPSDevice", b->throttle_read_iops,
-                      b->n_throttle_read_iops, err) < 0
+                      b->n_throttle_read_iops, err)
+             < 0
       || v1_throttle (dir, "blkio.throttle.write_iops_device",
-                      "blockIO.throttleWriteIOPSDevice",
-                      b->throttle_write_iops, b->n_throttle_write_iops, err)
+                      "blockIO.throttleWriteIOPSDevice", b->throttle_write_iops,
+                      b->n_throttle_write_iops, err)
              < 0)
     return -1;
   return 0;
@@ -416,13 +438,15 @@ v1_apply_hugetlb (const char *dir, const struct oci_resources *res,
           = xasprintf ("hugetlb.%s.limit_in_bytes", l->page_size);
       _cleanup_free_ char *rsvd
           = xasprintf ("hugetlb.%s.rsvd.limit_in_bytes", l->page_size);
-      if (cgroup_res_write_i64 (dir, file, (int64_t) l->limit,
-                                "hugepageLimits", err) < 0)
+      if (cgroup_res_write_i64 (dir, file, (int64_t) l->limit, "hugepageLimits",
+                                err)
+          < 0)
         return -1;
       /* Reservations too, where the kernel accounts them (5.7+). */
       if (cgroup_has_file (dir, rsvd)
           && cgroup_res_write_i64 (dir, rsvd, (int64_t) l->limit,
-                                   "hugepageLimits", err) < 0)
+                                   "hugepageLimits", err)
+                 < 0)
         return -1;
     }
   return 0;
@@ -437,7 +461,8 @@ v1_apply_net_prio (const char *dir, const struct oci_resources *res,
       const struct oci_kv *kv = &res->network.priorities.v[i];
       _cleanup_free_ char *line = xasprintf ("%s %s", kv->key, kv->value);
       if (cgroup_res_write (dir, "net_prio.ifpriomap", line,
-                            "network.priorities", err) < 0)
+                            "network.priorities", err)
+          < 0)
         return -1;
     }
   return 0;
@@ -510,8 +535,7 @@ v1_apply_resources (const struct cgroup_mgr *mgr, struct cgroup_hier *h,
 /* ---- freezer -------------------------------------------------------------- */
 
 static int
-v1_freeze (struct cgroup_hier *h, bool frozen, int timeout_ms,
-           struct werr *err)
+v1_freeze (struct cgroup_hier *h, bool frozen, int timeout_ms, struct werr *err)
 {
   if (!cgroup_has_controller (h->controllers, "freezer"))
     return 0;

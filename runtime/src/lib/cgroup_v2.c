@@ -144,8 +144,10 @@ cgroup_v2_enable (const struct cgroup_hier *h, const char *ctrl,
   if (has_v2_controller (h->path, ctrl))
     return 0;
   if (!has_v2_controller (h->mount, ctrl))
-    return werr_set (err, 0, "the %s controller is not available on the "
-                             "cgroup2 hierarchy `%s`", ctrl, h->mount);
+    return werr_set (err, 0,
+                     "the %s controller is not available on the "
+                     "cgroup2 hierarchy `%s`",
+                     ctrl, h->mount);
   _cleanup_free_ char *dir = xstrdup (h->mount);
   _cleanup_free_ char *plus = xasprintf ("+%s", ctrl);
   /* Down from the root: each parent hands the controller to its children
@@ -170,9 +172,11 @@ missing_file (const struct cgroup_mgr *mgr, const struct cgroup_hier *h,
               const struct cg_write *w, struct werr *err)
 {
   _cleanup_free_ char *ctrl = strndup (w->file, strcspn (w->file, "."));
-  if (ctrl && strcmp (ctrl, "cgroup") != 0 && !has_v2_controller (h->path, ctrl))
-    return werr_set (err, 0, "linux.resources.%s: %s not available (the %s "
-                             "controller is not enabled on cgroup v2%s)",
+  if (ctrl && strcmp (ctrl, "cgroup") != 0
+      && !has_v2_controller (h->path, ctrl))
+    return werr_set (err, 0,
+                     "linux.resources.%s: %s not available (the %s "
+                     "controller is not enabled on cgroup v2%s)",
                      w->field, w->file, ctrl,
                      mgr->mode == CGROUP_MODE_HYBRID
                          ? "; on this hybrid host it is on v1 or absent"
@@ -189,19 +193,19 @@ run_write (const struct cgroup_mgr *mgr, struct cgroup_hier *h,
   if (ctrl == NULL && mgr->mode == CGROUP_MODE_HYBRID)
     ctrl = prefix = strndup (w->file, strcspn (w->file, "."));
   /* Hybrid hosts: the controller may live only on cgroup2 (hugetlb here). */
-  if (ctrl && mgr->mode == CGROUP_MODE_HYBRID
-      && strcmp (ctrl, "cgroup") != 0 && has_v2_controller (h->mount, ctrl)
+  if (ctrl && mgr->mode == CGROUP_MODE_HYBRID && strcmp (ctrl, "cgroup") != 0
+      && has_v2_controller (h->mount, ctrl)
       && cgroup_v2_enable (h, ctrl, err) < 0)
     return werr_prefix (err, "linux.resources.%s", w->field);
   if (w->ctrl && !has_v2_controller (h->path, w->ctrl))
-    return werr_set (err, 0, "linux.resources.%s: %s not available (the %s "
-                             "controller is not enabled on cgroup v2)",
+    return werr_set (err, 0,
+                     "linux.resources.%s: %s not available (the %s "
+                     "controller is not enabled on cgroup v2)",
                      w->field, w->file, w->ctrl);
   if (cgroup_has_file (h->path, w->file))
     return cgroup_res_write (h->path, w->file, w->value, w->field, err);
   if (w->alt_file && cgroup_has_file (h->path, w->alt_file))
-    return cgroup_res_write (h->path, w->alt_file, w->alt_value, w->field,
-                             err);
+    return cgroup_res_write (h->path, w->alt_file, w->alt_value, w->field, err);
   if (w->optional)
     return 0;
   return missing_file (mgr, h, w, err);
@@ -212,18 +216,18 @@ static int
 check_memory_usage (const char *dir, const struct oci_resources *res,
                     struct werr *err)
 {
-  if (!res->memory.has_check_before_update
-      || !res->memory.check_before_update || !res->memory.has_limit
-      || res->memory.limit <= 0)
+  if (!res->memory.has_check_before_update || !res->memory.check_before_update
+      || !res->memory.has_limit || res->memory.limit <= 0)
     return 0;
   _cleanup_free_ char *cur = NULL;
   if (cgroup_read (dir, "memory.current", &cur, err) < 0)
     return werr_prefix (err, "linux.resources.memory.checkBeforeUpdate");
   long long usage = strtoll (cur, NULL, 10);
   if (usage > res->memory.limit)
-    return werr_set (err, 0, "linux.resources.memory.limit: %" PRId64
-                             " is below the current usage %lld "
-                             "(checkBeforeUpdate)",
+    return werr_set (err, 0,
+                     "linux.resources.memory.limit: %" PRId64
+                     " is below the current usage %lld "
+                     "(checkBeforeUpdate)",
                      res->memory.limit, usage);
   return 0;
 }
@@ -234,7 +238,8 @@ v2_apply_devices (const struct cgroup_mgr *mgr, struct cgroup_hier *h,
 {
   struct cgroup_dev_policy pol;
   if (cgroup_dev_policy_build (res ? res->devices : NULL,
-                               res ? res->n_devices : 0, &pol, err) < 0)
+                               res ? res->n_devices : 0, &pol, err)
+      < 0)
     return -1;
   int r = cgroup_bpf_dev_apply (h->path, &pol, err);
   cgroup_dev_policy_free (&pol);
@@ -292,8 +297,7 @@ v2_kill_all (const struct cgroup_mgr *mgr, struct cgroup_hier *h, int sig,
 }
 
 static int
-v2_freeze (struct cgroup_hier *h, bool frozen, int timeout_ms,
-           struct werr *err)
+v2_freeze (struct cgroup_hier *h, bool frozen, int timeout_ms, struct werr *err)
 {
   _cleanup_free_ char *cur = NULL;
   struct werr none = { 0 };

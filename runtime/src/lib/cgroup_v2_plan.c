@@ -27,8 +27,7 @@ cgroup_blkio_weight_to_io_weight (uint64_t weight)
 }
 
 int
-cgroup_swap_to_v2 (int64_t swap, int64_t limit, int64_t *out,
-                   struct werr *err)
+cgroup_swap_to_v2 (int64_t swap, int64_t limit, int64_t *out, struct werr *err)
 {
   /* Unlimited memory and no word on swap: both unlimited (runc). */
   if (limit == -1 && swap == 0)
@@ -42,22 +41,26 @@ cgroup_swap_to_v2 (int64_t swap, int64_t limit, int64_t *out,
       return 0;
     }
   if (limit == 0 || limit == -1)
-    return werr_set (err, 0, "linux.resources.memory.swap: a swap limit "
-                             "needs a memory limit (memory.limit)");
+    return werr_set (err, 0,
+                     "linux.resources.memory.swap: a swap limit "
+                     "needs a memory limit (memory.limit)");
   if (limit < 0 || swap < 0)
-    return werr_set (err, 0, "linux.resources.memory.swap: invalid value "
-                             "%" PRId64, swap);
+    return werr_set (err, 0,
+                     "linux.resources.memory.swap: invalid value "
+                     "%" PRId64,
+                     swap);
   if (swap < limit)
-    return werr_set (err, 0, "linux.resources.memory.swap: %" PRId64
-                             " (memory+swap) is below memory.limit %" PRId64,
+    return werr_set (err, 0,
+                     "linux.resources.memory.swap: %" PRId64
+                     " (memory+swap) is below memory.limit %" PRId64,
                      swap, limit);
   *out = swap - limit;
   return 0;
 }
 
-static void
-add (struct cg_plan *p, const char *field, const char *ctrl, const char *file,
-     const char *fmt, ...) __attribute__ ((format (printf, 5, 6)));
+static void add (struct cg_plan *p, const char *field, const char *ctrl,
+                 const char *file, const char *fmt, ...)
+    __attribute__ ((format (printf, 5, 6)));
 
 static void
 add (struct cg_plan *p, const char *field, const char *ctrl, const char *file,
@@ -67,7 +70,8 @@ add (struct cg_plan *p, const char *field, const char *ctrl, const char *file,
   if (p->v == NULL)
     abort ();
   struct cg_write *w = &p->v[p->n++];
-  *w = (struct cg_write){ .field = field, .ctrl = ctrl,
+  *w = (struct cg_write){ .field = field,
+                          .ctrl = ctrl,
                           .file = xstrdup (file) };
   va_list ap;
   va_start (ap, fmt);
@@ -78,8 +82,7 @@ add (struct cg_plan *p, const char *field, const char *ctrl, const char *file,
 
 /* Make the last write fall back to `file` = value when its file is
  * missing. */
-static void
-alt (struct cg_plan *p, const char *file, const char *fmt, ...)
+static void alt (struct cg_plan *p, const char *file, const char *fmt, ...)
     __attribute__ ((format (printf, 3, 4)));
 
 static void
@@ -139,8 +142,9 @@ plan_memory (const struct oci_resources *res, struct cg_plan *p,
   if (m->has_disable_oom_killer && m->disable_oom_killer)
     return unsupported ("memory.disableOOMKiller", err);
   if (m->has_use_hierarchy && !m->use_hierarchy)
-    return werr_set (err, 0, "linux.resources.memory.useHierarchy: cgroup "
-                             "v2 is always hierarchical");
+    return werr_set (err, 0,
+                     "linux.resources.memory.useHierarchy: cgroup "
+                     "v2 is always hierarchical");
   int64_t swap = -2;
   if (cgroup_swap_to_v2 (m->has_swap ? m->swap : 0, limit, &swap, err) < 0)
     return -1;
@@ -182,15 +186,15 @@ plan_cpu_max (const struct oci_resources *res, bool update,
     snprintf (q, sizeof q, "%.*s", (int) strcspn (cur_cpu_max, " \n"),
               cur_cpu_max);
   if (period != 0)
-    add (p, quota ? "cpu.quota" : "cpu.period", "cpu", "cpu.max",
-         "%s %" PRIu64, q, period);
+    add (p, quota ? "cpu.quota" : "cpu.period", "cpu", "cpu.max", "%s %" PRIu64,
+         q, period);
   else
     add (p, "cpu.quota", "cpu", "cpu.max", "%s", q);
 }
 
 static int
-plan_cpu (const struct oci_resources *res, bool update,
-          const char *cur_cpu_max, struct cg_plan *p, struct werr *err)
+plan_cpu (const struct oci_resources *res, bool update, const char *cur_cpu_max,
+          struct cg_plan *p, struct werr *err)
 {
   const typeof (res->cpu) *c = &res->cpu;
   if (c->has_realtime_runtime && c->realtime_runtime != 0)
@@ -293,9 +297,8 @@ plan_unified (const struct oci_resources *res, struct cg_plan *p,
 }
 
 int
-cgroup_v2_plan (const struct oci_resources *res, unsigned groups,
-                bool update, const char *cur_cpu_max, struct cg_plan *out,
-                struct werr *err)
+cgroup_v2_plan (const struct oci_resources *res, unsigned groups, bool update,
+                const char *cur_cpu_max, struct cg_plan *out, struct werr *err)
 {
   *out = (struct cg_plan){ 0 };
   int r = 0;
@@ -315,8 +318,7 @@ cgroup_v2_plan (const struct oci_resources *res, unsigned groups,
   if (r == 0 && (groups & (1u << CG_RES_PIDS)) && res->has_pids)
     {
       char buf[32];
-      limit_value (buf, sizeof buf,
-                   res->pids_limit > 0 ? res->pids_limit : -1);
+      limit_value (buf, sizeof buf, res->pids_limit > 0 ? res->pids_limit : -1);
       add (out, "pids.limit", "pids", "pids.max", "%s", buf);
     }
   if (r == 0 && (groups & (1u << CG_RES_BLKIO)))

@@ -39,8 +39,9 @@ static int
 need_cgroup (const struct ward_state *st, const char *verb, struct werr *err)
 {
   if (st->cgroup == NULL)
-    return werr_set (err, 0, "cannot %s container \"%s\": it has no cgroup "
-                             "(rootless without a delegated cgroup)",
+    return werr_set (err, 0,
+                     "cannot %s container \"%s\": it has no cgroup "
+                     "(rootless without a delegated cgroup)",
                      verb, st->id);
   return 0;
 }
@@ -205,8 +206,8 @@ events_loop (const char *id, struct cgroup_mgr *cg, long interval_ms,
 }
 
 int
-container_events (const char *root, const char *id,
-                  const struct events_opts *o, struct werr *err)
+container_events (const char *root, const char *id, const struct events_opts *o,
+                  struct werr *err)
 {
   int dirfd = -1;
   struct ward_state *st = NULL;
@@ -223,8 +224,8 @@ container_events (const char *root, const char *id,
   else if (o->stats)
     r = print_stats (id, st->cgroup, err);
   else
-    r = events_loop (id, st->cgroup,
-                     o->interval_ms > 0 ? o->interval_ms : 5000, err);
+    r = events_loop (id, st->cgroup, o->interval_ms > 0 ? o->interval_ms : 5000,
+                     err);
   state_free (st);
   return r;
 }

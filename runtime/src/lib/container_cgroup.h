@@ -18,8 +18,8 @@ int container_update (const char *root, const char *id,
 int container_pause (const char *root, const char *id, struct werr *err);
 int container_resume (const char *root, const char *id, struct werr *err);
 /* The pids in the container's cgroup (and below); *pids malloc'd. */
-int container_pids (const char *root, const char *id, pid_t **pids,
-                    size_t *n, struct werr *err);
+int container_pids (const char *root, const char *id, pid_t **pids, size_t *n,
+                    struct werr *err);
 
 struct events_opts
 {

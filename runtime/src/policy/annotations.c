@@ -22,7 +22,8 @@ policy_requested (const struct oci_config *cfg)
 {
   for (size_t i = 0; cfg && i < cfg->annotations.n; i++)
     if (strncmp (cfg->annotations.v[i].key, POLICY_PREFIX,
-                 strlen (POLICY_PREFIX)) == 0)
+                 strlen (POLICY_PREFIX))
+        == 0)
       return true;
   return false;
 }
@@ -42,13 +43,17 @@ check_keys (const struct oci_config *cfg, struct werr *err)
       for (size_t j = 0; j < ARRAY_SIZE (known) && !ok; j++)
         ok = strcmp (k, known[j]) == 0;
       if (strcmp (k, POLICY_ANN_ENFORCED) == 0)
-        return werr_set (err, 0, "config.json: annotations: \"%s\" is set by "
-                                 "ward, not by the bundle", k);
+        return werr_set (err, 0,
+                         "config.json: annotations: \"%s\" is set by "
+                         "ward, not by the bundle",
+                         k);
       if (!ok)
-        return werr_set (err, 0, "config.json: annotations: unknown ward "
-                                 "annotation \"%s\" (run.ward.policy, "
-                                 "run.ward.policy.file, run.ward.profile, "
-                                 "run.ward.agent)", k);
+        return werr_set (err, 0,
+                         "config.json: annotations: unknown ward "
+                         "annotation \"%s\" (run.ward.policy, "
+                         "run.ward.policy.file, run.ward.profile, "
+                         "run.ward.agent)",
+                         k);
     }
   return 0;
 }
@@ -65,8 +70,7 @@ policy_input_clear (struct policy_input *in)
 
 /* A policy file: regular, at most 1 MiB. */
 static int
-read_policy_file (const char *path, char **data, size_t *len,
-                  struct werr *err)
+read_policy_file (const char *path, char **data, size_t *len, struct werr *err)
 {
   _cleanup_close_ int fd = open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
   struct stat st;
@@ -142,14 +146,20 @@ policy_input_from_config (const struct oci_config *cfg, const char *bundle,
   const char *profile = oci_config_annotation (cfg, POLICY_ANN_PROFILE);
   const char *agent = oci_config_annotation (cfg, POLICY_ANN_AGENT);
   if (inline_doc && file)
-    return werr_set (err, 0, "config.json: annotations: %s and %s: give one "
-                             "of them", POLICY_ANN_POLICY, POLICY_ANN_FILE);
+    return werr_set (err, 0,
+                     "config.json: annotations: %s and %s: give one "
+                     "of them",
+                     POLICY_ANN_POLICY, POLICY_ANN_FILE);
   if (profile && *profile == '\0')
-    return werr_set (err, 0, "config.json: annotations: %s: empty profile "
-                             "name", POLICY_ANN_PROFILE);
+    return werr_set (err, 0,
+                     "config.json: annotations: %s: empty profile "
+                     "name",
+                     POLICY_ANN_PROFILE);
   if (agent && *agent == '\0')
-    return werr_set (err, 0, "config.json: annotations: %s: empty agent "
-                             "name", POLICY_ANN_AGENT);
+    return werr_set (err, 0,
+                     "config.json: annotations: %s: empty agent "
+                     "name",
+                     POLICY_ANN_AGENT);
   if (file)
     {
       if (*file == '\0')
@@ -201,6 +211,6 @@ void
 policy_warn_weakenings (const struct policy_plan *plan)
 {
   for (size_t i = 0; i < plan->n_weak; i++)
-    log_warn ("policy: %s: %s (best_effort: not enforced)",
-              plan->weak[i].field, plan->weak[i].what);
+    log_warn ("policy: %s: %s (best_effort: not enforced)", plan->weak[i].field,
+              plan->weak[i].what);
 }

@@ -40,8 +40,9 @@ loopback_up (struct werr *err)
   ifr.ifr_flags |= IFF_UP;
   /* The namespace is the container's own and empty: only its loopback. */
   if (ioctl (fd, SIOCSIFFLAGS, &ifr) < 0)
-    return werr_set (err, errno, "bring up `lo` in the container's network "
-                                 "namespace");
+    return werr_set (err, errno,
+                     "bring up `lo` in the container's network "
+                     "namespace");
   return 0;
 }
 

@@ -38,7 +38,8 @@ plan_need (struct policy_plan *plan, const char *field, struct werr *err,
 void *
 plan_own (struct policy_plan *plan, void *p)
 {
-  plan->owned = realloc (plan->owned, (plan->n_owned + 1) * sizeof *plan->owned);
+  plan->owned
+      = realloc (plan->owned, (plan->n_owned + 1) * sizeof *plan->owned);
   if (plan->owned == NULL)
     abort ();
   plan->owned[plan->n_owned++] = p;
@@ -54,7 +55,8 @@ plan_strdup (struct policy_plan *plan, const char *s)
 static void
 note_add (struct policy_plan *plan, const char *where, const char *what)
 {
-  plan->notes = realloc (plan->notes, (plan->n_notes + 1) * sizeof *plan->notes);
+  plan->notes
+      = realloc (plan->notes, (plan->n_notes + 1) * sizeof *plan->notes);
   if (plan->notes == NULL)
     abort ();
   plan->notes[plan->n_notes].where = xstrdup (where);
@@ -72,11 +74,14 @@ compile_identity (struct policy_plan *plan, const struct policy_input *in,
     {
       const char *why = pol_agent_name_problem (ann);
       if (why)
-        return werr_set (err, 0, "config.json: annotations: run.ward.agent: "
-                                 "\"%s\" %s", ann, why);
+        return werr_set (err, 0,
+                         "config.json: annotations: run.ward.agent: "
+                         "\"%s\" %s",
+                         ann, why);
       if (p->agent && strcmp (p->agent, ann) != 0)
-        return werr_set (err, 0, "policy: identity.agent: \"%s\" differs from "
-                                 "the annotation run.ward.agent \"%s\"",
+        return werr_set (err, 0,
+                         "policy: identity.agent: \"%s\" differs from "
+                         "the annotation run.ward.agent \"%s\"",
                          p->agent, ann);
     }
   const char *agent = ann ? ann : p->agent ? p->agent : id;
@@ -111,17 +116,16 @@ compile_selinux (struct policy_plan *plan, const struct agent_policy *p,
         return plan_need (plan, "identity.selinux", err,
                           "SELinux labels are required but SELinux is not "
                           "enabled on this host");
-      note_add (plan, "identity", "SELinux is not enabled on this host: no "
-                                  "process or mount labels");
+      note_add (plan, "identity",
+                "SELinux is not enabled on this host: no "
+                "process or mount labels");
       return 0;
     }
   plan->selinux_apply = true;
   plan->process_label = relabel (cfg->process.selinux_label,
-                                 "system_u:system_r:container_t",
-                                 plan->mcs);
+                                 "system_u:system_r:container_t", plan->mcs);
   plan->mount_label = relabel (cfg->linux_.mount_label,
-                               "system_u:object_r:container_file_t",
-                               plan->mcs);
+                               "system_u:object_r:container_file_t", plan->mcs);
   return 0;
 }
 
@@ -131,10 +135,14 @@ compile_level (struct policy_plan *plan, const struct agent_policy *p,
 {
   plan->level = p->has_containment ? p->level : POL_LEVEL_CONTAINER;
   if (plan->level == POL_LEVEL_MICROVM)
-    return plan_need (plan, "containment", err,
-                      "microvm needs a VM backend (KVM and a libkrun-style "
-                      "handler), which ward does not have%s",
-                      plan->host.kvm ? "" : "; this host has no /dev/kvm");
+    {
+      /* best_effort: runs as a container, and says so. */
+      plan->level = POL_LEVEL_CONTAINER;
+      return plan_need (plan, "containment", err,
+                        "microvm needs a VM backend (KVM and a libkrun-style "
+                        "handler), which ward does not have%s",
+                        plan->host.kvm ? "" : "; this host has no /dev/kvm");
+    }
   if (plan->level != POL_LEVEL_SESSION)
     return 0;
   plan->new_keyring = true;
@@ -157,11 +165,13 @@ compile_unsupported (struct policy_plan *plan, const struct agent_policy *p,
 {
   for (size_t i = 0; i < p->n_unsupported; i++)
     if (plan_need (plan, p->unsupported[i].where, err, "%s",
-                   p->unsupported[i].what) < 0)
+                   p->unsupported[i].what)
+        < 0)
       return -1;
   if (p->proxy)
     return plan_need (plan, p->proxy_where ? p->proxy_where : "network.proxy",
-                      err, "a proxy on the host's loopback (%s) is not "
+                      err,
+                      "a proxy on the host's loopback (%s) is not "
                       "reachable from the container's network namespace",
                       p->proxy);
   for (size_t i = 0; i < p->n_notes; i++)
@@ -180,8 +190,8 @@ compile_resources (struct policy_plan *plan, const struct agent_policy *p,
       int64_t want = (int64_t) (p->memory_mb << 20);
       bool bundle = has && r->memory.has_limit && r->memory.limit > 0;
       plan->has_memory = true;
-      plan->memory_bytes = bundle && r->memory.limit < want ? r->memory.limit
-                                                            : want;
+      plan->memory_bytes
+          = bundle && r->memory.limit < want ? r->memory.limit : want;
     }
   if (p->has_cpus)
     {
@@ -206,14 +216,17 @@ compile_bundle_only_notes (struct policy_plan *plan,
                            const struct agent_policy *p)
 {
   if (p->command_line)
-    note_add (plan, "process.commandLine", "used by `ward sandbox`; a "
-                                           "bundle runs process.args");
+    note_add (plan, "process.commandLine",
+              "used by `ward sandbox`; a "
+              "bundle runs process.args");
   if (p->cwd)
-    note_add (plan, "process.cwd", "used by `ward sandbox`; a bundle uses "
-                                   "its own process.cwd");
+    note_add (plan, "process.cwd",
+              "used by `ward sandbox`; a bundle uses "
+              "its own process.cwd");
   if (p->has_env)
-    note_add (plan, "process.env", "used by `ward sandbox`; a bundle uses "
-                                   "its own process.env");
+    note_add (plan, "process.env",
+              "used by `ward sandbox`; a bundle uses "
+              "its own process.env");
   if (p->n_dns)
     note_add (plan, "network.dns", "used by egress by host name");
 }
@@ -236,7 +249,8 @@ policy_compile (const struct policy_input *in, const struct oci_config *cfg,
   if (compile_identity (plan, in, id, err) < 0
       || compile_unsupported (plan, p, err) < 0
       || compile_level (plan, p, cfg, err) < 0
-      || compile_selinux (plan, p, cfg, err) < 0 || compile_fs (plan, p, err) < 0
+      || compile_selinux (plan, p, cfg, err) < 0
+      || compile_fs (plan, p, err) < 0
       || compile_links (plan, in->rootfs, err) < 0
       || compile_net (plan, p, cfg, err) < 0
       || compile_seccomp (plan, p, err) < 0)

@@ -18,19 +18,19 @@ static const struct
   const char *path;
   enum pol_fs_access access;
 } baseline[] = {
-  { "/bin", POL_FS_RO },          { "/sbin", POL_FS_RO },
-  { "/lib", POL_FS_RO },          { "/lib32", POL_FS_RO },
-  { "/lib64", POL_FS_RO },        { "/libx32", POL_FS_RO },
-  { "/usr/bin", POL_FS_RO },      { "/usr/sbin", POL_FS_RO },
-  { "/usr/lib", POL_FS_RO },      { "/usr/lib32", POL_FS_RO },
-  { "/usr/lib64", POL_FS_RO },    { "/usr/libx32", POL_FS_RO },
-  { "/usr/libexec", POL_FS_RO },  { "/usr/share", POL_FS_RO },
-  { "/etc", POL_FS_RO },          { "/proc", POL_FS_RO },
-  { "/dev/null", POL_FS_RW },     { "/dev/zero", POL_FS_RW },
-  { "/dev/full", POL_FS_RW },     { "/dev/random", POL_FS_RW },
-  { "/dev/urandom", POL_FS_RW },  { "/dev/tty", POL_FS_RW },
-  { "/dev/console", POL_FS_RW },  { "/dev/pts", POL_FS_RW },
-  { "/dev/ptmx", POL_FS_RW },     { "/dev/shm", POL_FS_RW },
+  { "/bin", POL_FS_RO },         { "/sbin", POL_FS_RO },
+  { "/lib", POL_FS_RO },         { "/lib32", POL_FS_RO },
+  { "/lib64", POL_FS_RO },       { "/libx32", POL_FS_RO },
+  { "/usr/bin", POL_FS_RO },     { "/usr/sbin", POL_FS_RO },
+  { "/usr/lib", POL_FS_RO },     { "/usr/lib32", POL_FS_RO },
+  { "/usr/lib64", POL_FS_RO },   { "/usr/libx32", POL_FS_RO },
+  { "/usr/libexec", POL_FS_RO }, { "/usr/share", POL_FS_RO },
+  { "/etc", POL_FS_RO },         { "/proc", POL_FS_RO },
+  { "/dev/null", POL_FS_RW },    { "/dev/zero", POL_FS_RW },
+  { "/dev/full", POL_FS_RW },    { "/dev/random", POL_FS_RW },
+  { "/dev/urandom", POL_FS_RW }, { "/dev/tty", POL_FS_RW },
+  { "/dev/console", POL_FS_RW }, { "/dev/pts", POL_FS_RW },
+  { "/dev/ptmx", POL_FS_RW },    { "/dev/shm", POL_FS_RW },
   { "/tmp", POL_FS_RW },
 };
 
@@ -103,10 +103,12 @@ rule_add (struct policy_plan *plan, const char *path, enum pol_fs_access a,
   fs->rules = realloc (fs->rules, (fs->n_rules + 1) * sizeof *fs->rules);
   if (fs->rules == NULL)
     abort ();
-  fs->rules[fs->n_rules++] = (struct plan_fs_rule){
-    .path = xstrdup (path), .kind = a, .access = rights_for (a, fs->handled),
-    .baseline = base, .where = xstrdup (where)
-  };
+  fs->rules[fs->n_rules++]
+      = (struct plan_fs_rule){ .path = xstrdup (path),
+                               .kind = a,
+                               .access = rights_for (a, fs->handled),
+                               .baseline = base,
+                               .where = xstrdup (where) };
 }
 
 /* Denied directories are masked: nothing below one can be granted. */
@@ -118,11 +120,32 @@ check_under_denied (const struct agent_policy *p, struct werr *err)
       if (p->fs[j].access == POL_FS_DENY && p->fs[i].access != POL_FS_DENY
           && strcmp (p->fs[i].path, p->fs[j].path) != 0
           && pol_path_under (p->fs[i].path, p->fs[j].path))
-        return werr_set (err, 0, "policy: %s: \"%s\" is under \"%s\", which "
-                                 "%s denies: a denied directory is masked, "
-                                 "nothing below it can be granted",
+        return werr_set (err, 0,
+                         "policy: %s: \"%s\" is under \"%s\", which "
+                         "%s denies: a denied directory is masked, "
+                         "nothing below it can be granted",
                          p->fs[i].where, p->fs[i].path, p->fs[j].path,
                          p->fs[j].where);
+  return 0;
+}
+
+/* /proc's entries come and go with processes: carving a denied path out
+ * of it would leave every later process's /proc/<pid> without a rule. */
+static int
+check_proc (const struct agent_policy *p, struct werr *err)
+{
+  const struct pol_fs_entry *proc = deciding (p, "/proc");
+  if (proc && proc->access == POL_FS_DENY)
+    return 0;
+  for (size_t i = 0; i < p->n_fs; i++)
+    if (p->fs[i].access == POL_FS_DENY && strcmp (p->fs[i].path, "/proc") != 0
+        && pol_path_under (p->fs[i].path, "/proc"))
+      return werr_set (err, 0,
+                       "policy: %s: \"%s\": a path inside /proc cannot "
+                       "be carved out by Landlock (its entries come and "
+                       "go); mask it with the bundle's "
+                       "linux.maskedPaths, or deny /proc",
+                       p->fs[i].where, p->fs[i].path);
   return 0;
 }
 
@@ -142,8 +165,7 @@ collect_rules (struct policy_plan *plan, const struct agent_policy *p)
        * (and does not deny). */
       if (d == NULL
           || (d->access != POL_FS_DENY && d->access > baseline[i].access))
-        rule_add (plan, baseline[i].path, baseline[i].access, "baseline",
-                  true);
+        rule_add (plan, baseline[i].path, baseline[i].access, "baseline", true);
     }
   qsort (plan->fs.rules, plan->fs.n_rules, sizeof *plan->fs.rules, cmp_rule);
 }
@@ -187,14 +209,17 @@ check_abi (struct policy_plan *plan, struct werr *err)
   if (abi == 0)
     {
       if (plan_need (plan, "filesystem", err,
-                     "needs Landlock, which this kernel does not have") < 0)
+                     "needs Landlock, which this kernel does not have")
+          < 0)
         return -1;
       return 0;
     }
   if (abi < 3
       && plan_need (plan, "filesystem", err,
                     "needs Landlock ABI 3 to keep read-only paths from being "
-                    "truncated (this kernel has ABI %d)", abi) < 0)
+                    "truncated (this kernel has ABI %d)",
+                    abi)
+             < 0)
     return -1;
   plan->fs.landlock = true;
   return 0;
@@ -205,7 +230,7 @@ compile_fs (struct policy_plan *plan, const struct agent_policy *p,
             struct werr *err)
 {
   struct plan_fs *fs = &plan->fs;
-  if (check_under_denied (p, err) < 0)
+  if (check_under_denied (p, err) < 0 || check_proc (p, err) < 0)
     return -1;
   if (plan->audit)
     {

@@ -28,7 +28,8 @@ linked (struct policy_plan *plan, const struct plan_fs_rule *r,
 {
   return plan_need (plan, r->where, err,
                     "\"%s%s%s\" has %lu hard links: its other names would "
-                    "stay readable", r->path, name ? "/" : "", name ? name : "",
+                    "stay readable",
+                    r->path, name ? "/" : "", name ? name : "",
                     (unsigned long) n);
 }
 
@@ -73,7 +74,8 @@ compile_links (struct policy_plan *plan, const char *rootfs, struct werr *err)
       if (r->kind != POL_FS_DENY)
         continue;
       struct werr ignored;
-      _cleanup_close_ int fd = open_in_root (root, r->path, O_PATH, 0, &ignored);
+      _cleanup_close_ int fd
+          = open_in_root (root, r->path, O_PATH, 0, &ignored);
       struct stat st;
       if (fd < 0 || fstat (fd, &st) < 0)
         continue; /* not in the image (maybe a mount): nothing to check */

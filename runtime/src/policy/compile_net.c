@@ -46,8 +46,7 @@ plan_portset_add (struct plan_portset *s, const struct plan_portrange *r)
 }
 
 bool
-plan_portset_match (const struct plan_portset *s, uint16_t port,
-                    unsigned proto)
+plan_portset_match (const struct plan_portset *s, uint16_t port, unsigned proto)
 {
   for (uint32_t i = 0; i < s->n; i++)
     if ((s->r[i].protos & proto) && s->r[i].lo <= port && port <= s->r[i].hi)
@@ -62,13 +61,15 @@ rule_ports (const struct pol_rule *r)
   if (r->n_ports == 0)
     {
       s.n = 1;
-      s.r[0] = (struct plan_portrange){ .lo = 0, .hi = 65535,
+      s.r[0] = (struct plan_portrange){ .lo = 0,
+                                        .hi = 65535,
                                         .protos = POL_PROTO_ALL };
       return s;
     }
   for (size_t i = 0; i < r->n_ports && s.n < PLAN_PORTSET_MAX; i++)
     {
-      struct plan_portrange pr = { .lo = r->ports[i].lo, .hi = r->ports[i].hi,
+      struct plan_portrange pr = { .lo = r->ports[i].lo,
+                                   .hi = r->ports[i].hi,
                                    .protos = r->ports[i].protos };
       plan_portset_add (&s, &pr);
     }
@@ -175,9 +176,10 @@ build_map (struct policy_plan *plan, const struct pol_rule *rules, size_t n,
             {
               char c[64];
               pol_cidr_format (&(*out)[k].cidr, c, sizeof c);
-              r = werr_set (err, 0, "policy: %s: more than %d distinct port "
-                                    "ranges apply to %s", refs[i].where,
-                            PLAN_PORTSET_MAX, c);
+              r = werr_set (err, 0,
+                            "policy: %s: more than %d distinct port "
+                            "ranges apply to %s",
+                            refs[i].where, PLAN_PORTSET_MAX, c);
             }
       }
   free (refs);
@@ -192,8 +194,8 @@ longest_match (const struct plan_prefix *v, size_t n, int family,
                const uint8_t *addr)
 {
   const struct plan_prefix *best = NULL;
-  struct pol_cidr host = { .family = family,
-                           .len = (uint8_t) (family == AF_INET ? 32 : 128) };
+  struct pol_cidr host
+      = { .family = family, .len = (uint8_t) (family == AF_INET ? 32 : 128) };
   memcpy (host.addr, addr, family == AF_INET ? 4 : 16);
   for (size_t i = 0; i < n; i++)
     if (pol_cidr_contains (&v[i].cidr, &host)
@@ -225,11 +227,12 @@ plan_net_allows (const struct plan_net *n, int family, const uint8_t *addr,
     }
   if (loopback)
     return n->loopback_private || n->host_loopback_allow;
-  const struct plan_prefix *d = longest_match (n->deny, n->n_deny, family, addr);
+  const struct plan_prefix *d
+      = longest_match (n->deny, n->n_deny, family, addr);
   if (d && plan_portset_match (&d->ports, port, proto))
     return false;
-  const struct plan_prefix *a = longest_match (n->allow, n->n_allow, family,
-                                               addr);
+  const struct plan_prefix *a
+      = longest_match (n->allow, n->n_allow, family, addr);
   if (a && plan_portset_match (&a->ports, port, proto))
     return true;
   return n->default_allow;
@@ -258,8 +261,10 @@ check_hosts (struct policy_plan *plan, const struct pol_rule *rules, size_t n,
           snprintf (field, sizeof field, "%s.to[%zu].host", rules[i].where, j);
           if (strstr (rules[i].where, "Hosts["))
             snprintf (field, sizeof field, "%s", rules[i].where);
-          if (plan_need (plan, field, err, "egress by host name is not "
-                                           "implemented yet") < 0)
+          if (plan_need (plan, field, err,
+                         "egress by host name is not "
+                         "implemented yet")
+              < 0)
             return -1;
         }
   return 0;
@@ -307,13 +312,17 @@ landlock_tcp_ports (struct plan_net *n, const struct agent_policy *p)
         }
 }
 
+/* A bundle that shares the host's network: a ruleless deny gets an empty
+ * namespace of its own (nothing to filter, nothing reachable); with allow
+ * rules or an open default the host's network stays, filtered by BPF. */
 static void
-choose_netns (struct plan_net *n, const struct oci_config *cfg)
+choose_netns (struct plan_net *n, const struct agent_policy *p,
+              const struct oci_config *cfg)
 {
   const struct oci_namespace *ns = oci_config_namespace (cfg, OCI_NS_NETWORK);
   if (ns == NULL)
-    n->netns = n->restricted && !n->default_allow ? PLAN_NETNS_ADDED
-                                                  : PLAN_NETNS_HOST;
+    n->netns = !n->default_allow && p->n_allow == 0 ? PLAN_NETNS_ADDED
+                                                    : PLAN_NETNS_HOST;
   else if (ns->path && *ns->path && is_host_netns (ns->path))
     n->netns = PLAN_NETNS_HOST;
   else
@@ -328,10 +337,10 @@ decide_filters (struct policy_plan *plan, const struct agent_policy *p,
   struct plan_net *n = &plan->net;
   /* An empty namespace ward made reaches nothing but its own loopback. */
   bool isolated = n->netns == PLAN_NETNS_ADDED;
-  n->filter = !plan->audit && !isolated
-              && (n->restricted || !n->loopback_private);
-  n->ingress_filter = !plan->audit && !isolated
-                      && p->ingress_default == POL_DENY;
+  n->filter
+      = !plan->audit && !isolated && (n->restricted || !n->loopback_private);
+  n->ingress_filter
+      = !plan->audit && !isolated && p->ingress_default == POL_DENY;
   n->deny_raw = !plan->audit && (n->restricted || n->filter);
   if ((n->filter || n->ingress_filter) && !plan->host.cgroup_bpf)
     {
@@ -344,12 +353,14 @@ decide_filters (struct policy_plan *plan, const struct agent_policy *p,
           && plan_need (plan, "network.egress", err,
                         "needs BPF programs on a cgroup2 hierarchy, which "
                         "this host does not offer to %s",
-                        plan->host.rootless ? "an unprivileged user" : "ward") < 0)
+                        plan->host.rootless ? "an unprivileged user" : "ward")
+                 < 0)
         return -1;
       if (n->ingress_filter
           && plan_need (plan, "network.ingress.default", err,
                         "deny needs BPF bind programs on a cgroup2 hierarchy, "
-                        "which this host does not offer") < 0)
+                        "which this host does not offer")
+                 < 0)
         return -1;
       n->filter = n->ingress_filter = false;
     }
@@ -367,11 +378,12 @@ compile_net (struct policy_plan *plan, const struct agent_policy *p,
   n->default_allow = p->egress_default == POL_ALLOW;
   n->restricted = !n->default_allow || p->n_deny > 0;
   n->host_loopback_allow = p->host_loopback == POL_ALLOW;
-  choose_netns (n, cfg);
+  choose_netns (n, p, cfg);
   if (n->host_loopback_allow && n->loopback_private
       && plan_need (plan, "network.ingress.hostLoopback", err,
                     "allow: the host's loopback is not reachable from the "
-                    "container's own network namespace") < 0)
+                    "container's own network namespace")
+             < 0)
     return -1;
   if (n->loopback_private)
     n->host_loopback_allow = false;

@@ -22,24 +22,55 @@
 /* default: what an agent never needs and what opens the kernel to it. */
 static const char *const agent_default[] = {
   /* module loading */
-  "init_module", "finit_module", "delete_module",
+  "init_module",
+  "finit_module",
+  "delete_module",
   /* BPF and perf */
-  "bpf", "perf_event_open",
+  "bpf",
+  "perf_event_open",
   /* ptrace of others and reading their memory */
-  "ptrace", "process_vm_readv", "process_vm_writev",
+  "ptrace",
+  "process_vm_readv",
+  "process_vm_writev",
   /* keyrings */
-  "keyctl", "add_key", "request_key",
+  "keyctl",
+  "add_key",
+  "request_key",
   /* userfaultfd (race amplifier in exploits) */
   "userfaultfd",
   /* io_uring (goes around seccomp for the operations it performs) */
-  "io_uring_setup", "io_uring_enter", "io_uring_register",
+  "io_uring_setup",
+  "io_uring_enter",
+  "io_uring_register",
   /* mounts */
-  "mount", "umount", "umount2", "pivot_root", "move_mount", "open_tree",
-  "fsopen", "fsconfig", "fsmount", "fspick", "mount_setattr",
+  "mount",
+  "umount",
+  "umount2",
+  "pivot_root",
+  "move_mount",
+  "open_tree",
+  "fsopen",
+  "fsconfig",
+  "fsmount",
+  "fspick",
+  "mount_setattr",
   /* the machine */
-  "kexec_load", "kexec_file_load", "reboot", "swapon", "swapoff", "acct",
-  "settimeofday", "clock_settime", "clock_adjtime", "iopl", "ioperm",
-  "quotactl", "quotactl_fd", "lookup_dcookie", "vhangup", "uselib",
+  "kexec_load",
+  "kexec_file_load",
+  "reboot",
+  "swapon",
+  "swapoff",
+  "acct",
+  "settimeofday",
+  "clock_settime",
+  "clock_adjtime",
+  "iopl",
+  "ioperm",
+  "quotactl",
+  "quotactl_fd",
+  "lookup_dcookie",
+  "vhangup",
+  "uselib",
   /* file handles (open by handle bypasses path checks) */
   "open_by_handle_at",
 };
@@ -47,9 +78,19 @@ static const char *const agent_default[] = {
 /* strict: also namespaces, chroot, personality, device nodes, the kernel
  * log, other processes' fds and handles. */
 static const char *const agent_strict[] = {
-  "unshare", "setns", "chroot", "personality", "mknod", "mknodat", "syslog",
-  "kcmp", "pidfd_getfd", "name_to_handle_at", "fanotify_init",
-  "memfd_secret", "remap_file_pages",
+  "unshare",
+  "setns",
+  "chroot",
+  "personality",
+  "mknod",
+  "mknodat",
+  "syslog",
+  "kcmp",
+  "pidfd_getfd",
+  "name_to_handle_at",
+  "fanotify_init",
+  "memfd_secret",
+  "remap_file_pages",
 };
 
 static bool
@@ -108,7 +149,8 @@ rule_push (struct oci_seccomp *f, char *const *names, size_t n_names,
            const char *action, uint32_t errno_ret, const struct cond *conds,
            size_t n_conds)
 {
-  f->syscalls = realloc (f->syscalls, (f->n_syscalls + 1) * sizeof *f->syscalls);
+  f->syscalls
+      = realloc (f->syscalls, (f->n_syscalls + 1) * sizeof *f->syscalls);
   if (f->syscalls == NULL)
     abort ();
   struct oci_seccomp_syscall *r = &f->syscalls[f->n_syscalls++];
@@ -143,14 +185,29 @@ cond_rule (struct plan_seccomp *sc, const char *name, const char *action,
 
 #define SOCK_TYPE_MASK 0xf
 
+/* Address families a restricted egress keeps: AF_UNIX, AF_INET, AF_INET6
+ * and AF_NETLINK.  Every other one (packet, vsock to the hypervisor, CAN,
+ * TIPC, XDP, ...) would go around the BPF filter or the namespace. */
+static void
+family_rules (struct plan_seccomp *sc, const char *act)
+{
+  const struct cond above[] = { { 0, "SCMP_CMP_GT", AF_NETLINK, 0 } };
+  cond_rule (sc, "socket", act, EPERM, above, 1);
+  for (uint64_t f = AF_INET + 1; f < AF_NETLINK; f++)
+    if (f != AF_INET6)
+      {
+        const struct cond one[] = { { 0, "SCMP_CMP_EQ", f, 0 } };
+        cond_rule (sc, "socket", act, EPERM, one, 1);
+      }
+}
+
 static void
 socket_rules (struct plan_seccomp *sc, const struct plan_net *n,
               const char *act)
 {
-  const struct cond packet[] = { { 0, "SCMP_CMP_EQ", AF_PACKET, 0 } };
   if (n->deny_raw)
     {
-      cond_rule (sc, "socket", act, EPERM, packet, 1);
+      family_rules (sc, act);
       for (int f = 0; f < 2; f++)
         {
           uint64_t fam = f ? AF_INET6 : AF_INET;
@@ -177,8 +234,8 @@ socket_rules (struct plan_seccomp *sc, const struct plan_net *n,
     }
 }
 
-static void
-build_filter (struct plan_seccomp *sc, const struct plan_net *n)
+void
+plan_seccomp_build (struct plan_seccomp *sc, const struct plan_net *n)
 {
   struct oci_seccomp *f = &sc->filter;
   const char *act = sc->audit ? "SCMP_ACT_LOG" : "SCMP_ACT_ERRNO";
@@ -226,6 +283,6 @@ compile_seccomp (struct policy_plan *plan, const struct agent_policy *p,
   sc->log = plan->log_denials;
   sc->deny_newuser = true;
   collect_denials (sc, p);
-  build_filter (sc, &plan->net);
+  plan_seccomp_build (sc, &plan->net);
   return 0;
 }

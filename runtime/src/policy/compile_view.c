@@ -17,27 +17,34 @@
 
 /* Capabilities an agent never holds (POLICY.md §3, privileges). */
 static const char *const forbidden_caps[] = {
-  "CAP_SYS_ADMIN",   "CAP_NET_ADMIN",       "CAP_SYS_MODULE",
-  "CAP_BPF",         "CAP_SYS_PTRACE",      "CAP_PERFMON",
-  "CAP_SYS_RAWIO",   "CAP_SYS_BOOT",        "CAP_MAC_ADMIN",
-  "CAP_MAC_OVERRIDE", "CAP_SYS_TIME",       "CAP_NET_RAW",
-  "CAP_AUDIT_CONTROL", "CAP_AUDIT_READ",    "CAP_DAC_READ_SEARCH",
-  "CAP_LINUX_IMMUTABLE", "CAP_SYSLOG",      "CAP_CHECKPOINT_RESTORE",
-  "CAP_SYS_PACCT",   "CAP_WAKE_ALARM",      "CAP_BLOCK_SUSPEND",
-  "CAP_SYS_TTY_CONFIG", "CAP_MKNOD",        "CAP_SYS_RESOURCE",
+  "CAP_SYS_ADMIN",       "CAP_NET_ADMIN",
+  "CAP_SYS_MODULE",      "CAP_BPF",
+  "CAP_SYS_PTRACE",      "CAP_PERFMON",
+  "CAP_SYS_RAWIO",       "CAP_SYS_BOOT",
+  "CAP_MAC_ADMIN",       "CAP_MAC_OVERRIDE",
+  "CAP_SYS_TIME",        "CAP_NET_RAW",
+  "CAP_AUDIT_CONTROL",   "CAP_AUDIT_READ",
+  "CAP_DAC_READ_SEARCH", "CAP_LINUX_IMMUTABLE",
+  "CAP_SYSLOG",          "CAP_CHECKPOINT_RESTORE",
+  "CAP_SYS_PACCT",       "CAP_WAKE_ALARM",
+  "CAP_BLOCK_SUSPEND",   "CAP_SYS_TTY_CONFIG",
+  "CAP_MKNOD",           "CAP_SYS_RESOURCE",
 };
 
 /* Display and session-bus variables hidden by ui.disable. */
-static const char *const ui_env[] = {
-  "DISPLAY", "WAYLAND_DISPLAY", "WAYLAND_SOCKET", "XAUTHORITY",
-  "DBUS_SESSION_BUS_ADDRESS",
+char *const policy_ui_env_names[] = {
+  "DISPLAY",    "WAYLAND_DISPLAY",          "WAYLAND_SOCKET",
+  "XAUTHORITY", "DBUS_SESSION_BUS_ADDRESS", NULL,
 };
 static char *const ui_paths[] = {
-  "/tmp/.X11-unix", "/tmp/.ICE-unix", "/run/user", "/var/run/user",
+  "/tmp/.X11-unix",
+  "/tmp/.ICE-unix",
+  "/run/user",
+  "/var/run/user",
 };
 
-static bool
-forbidden (const char *cap)
+bool
+policy_cap_forbidden (const char *cap)
 {
   for (size_t i = 0; i < ARRAY_SIZE (forbidden_caps); i++)
     if (strcmp (forbidden_caps[i], cap) == 0)
@@ -78,16 +85,15 @@ caps_without (struct policy_plan *plan, const struct oci_strv *src)
   r.n = 0;
   for (size_t i = 0; i < src->n; i++)
     {
-      if (!forbidden (src->v[i]))
+      if (!policy_cap_forbidden (src->v[i]))
         {
           r.v[r.n++] = src->v[i];
           continue;
         }
       if (!strv_has (plan->caps_dropped, plan->n_caps_dropped, src->v[i]))
         {
-          plan->caps_dropped = realloc (plan->caps_dropped,
-                                        (plan->n_caps_dropped + 2)
-                                            * sizeof (char *));
+          plan->caps_dropped = realloc (
+              plan->caps_dropped, (plan->n_caps_dropped + 2) * sizeof (char *));
           if (plan->caps_dropped == NULL)
             abort ();
           plan->caps_dropped[plan->n_caps_dropped++] = xstrdup (src->v[i]);
@@ -121,19 +127,18 @@ view_env (struct policy_plan *plan, struct oci_process *p)
   for (size_t i = 0; i < p->env.n; i++)
     {
       bool drop = false;
-      for (size_t k = 0; k < ARRAY_SIZE (ui_env) && !drop; k++)
+      for (size_t k = 0; policy_ui_env_names[k] && !drop; k++)
         {
-          size_t len = strlen (ui_env[k]);
-          drop = strncmp (p->env.v[i], ui_env[k], len) == 0
+          size_t len = strlen (policy_ui_env_names[k]);
+          drop = strncmp (p->env.v[i], policy_ui_env_names[k], len) == 0
                  && p->env.v[i][len] == '=';
         }
       if (!drop)
         r.v[r.n++] = p->env.v[i];
       else
         {
-          plan->env_dropped = realloc (plan->env_dropped,
-                                       (plan->n_env_dropped + 1)
-                                           * sizeof (char *));
+          plan->env_dropped = realloc (
+              plan->env_dropped, (plan->n_env_dropped + 1) * sizeof (char *));
           if (plan->env_dropped == NULL)
             abort ();
           char *name = strndup (p->env.v[i], strcspn (p->env.v[i], "="));
@@ -149,8 +154,7 @@ static void
 view_namespaces (struct policy_plan *plan, struct oci_linux *l)
 {
   size_t n = l->n_namespaces;
-  struct oci_namespace *v
-      = plan_own (plan, xmalloc0 ((n + 2) * sizeof *v));
+  struct oci_namespace *v = plan_own (plan, xmalloc0 ((n + 2) * sizeof *v));
   memcpy (v, l->namespaces, n * sizeof *v);
   if (plan->net.netns == PLAN_NETNS_ADDED)
     v[n++] = (struct oci_namespace){ .type = OCI_NS_NETWORK };
@@ -217,18 +221,19 @@ compile_view (struct policy_plan *plan, const struct oci_config *cfg,
    * namespace; without one they would land on the host. */
   bool mntns = oci_config_namespace (cfg, OCI_NS_MOUNT) != NULL;
   if (!mntns && (plan->n_masks || plan->n_ro_remounts)
-      && plan_need (plan, "filesystem", err, "masking denied paths and "
+      && plan_need (plan, "filesystem", err,
+                    "masking denied paths and "
                     "remounting read-only ones needs a mount namespace, "
-                    "which the bundle does not have") < 0)
+                    "which the bundle does not have")
+             < 0)
     return -1;
   if (!mntns)
     plan->n_masks = plan->n_ro_remounts = 0;
   /* Denied paths are masked by apply.c (with an empty file of its own, not
    * /dev/null); display sockets go with the bundle's masked paths. */
-  v->linux_.masked_paths = strv_plus (plan, &cfg->linux_.masked_paths,
-                                      (char **) ui_paths,
-                                      plan->ui_disable && mntns
-                                          ? ARRAY_SIZE (ui_paths) : 0);
+  v->linux_.masked_paths
+      = strv_plus (plan, &cfg->linux_.masked_paths, (char **) ui_paths,
+                   plan->ui_disable && mntns ? ARRAY_SIZE (ui_paths) : 0);
   v->linux_.readonly_paths = strv_plus (plan, &cfg->linux_.readonly_paths,
                                         plan->ro_remounts, plan->n_ro_remounts);
   view_namespaces (plan, &v->linux_);

@@ -66,8 +66,9 @@ emit (struct asm_ *a, uint8_t code, uint8_t dst, uint8_t src, int16_t off,
       a->overflow = true;
       return;
     }
-  a->insn[a->n++] = (struct bpf_insn){ .code = code, .dst_reg = dst,
-                                       .src_reg = src, .off = off, .imm = imm };
+  a->insn[a->n++] = (struct bpf_insn){
+    .code = code, .dst_reg = dst, .src_reg = src, .off = off, .imm = imm
+  };
 }
 
 static int
@@ -470,8 +471,8 @@ prog_attach (int cgroup_fd, int prog, enum bpf_attach_type type,
   attr.attach_type = type;
   attr.attach_flags = BPF_F_ALLOW_MULTI;
   if (bpf (BPF_PROG_ATTACH, &attr) < 0)
-    return werr_set (err, errno, "policy: attach BPF program %s to `%s`",
-                     what, path);
+    return werr_set (err, errno, "policy: attach BPF program %s to `%s`", what,
+                     path);
   return 0;
 }
 
@@ -526,20 +527,24 @@ attach_egress (const struct plan_net *n, int cgfd, const char *path,
       werr_set (err, 0, "policy: assemble the IPv4 egress program (a bug)");
       goto out;
     }
-  if (load_and_attach (a, BPF_CGROUP_INET4_CONNECT, "ward_connect4", cgfd,
-                       path, err) < 0
+  if (load_and_attach (a, BPF_CGROUP_INET4_CONNECT, "ward_connect4", cgfd, path,
+                       err)
+          < 0
       || load_and_attach (a, BPF_CGROUP_UDP4_SENDMSG, "ward_sendmsg4", cgfd,
-                          path, err) < 0)
+                          path, err)
+             < 0)
     goto out;
   if (build_egress6 (a, &m, n) < 0)
     {
       werr_set (err, 0, "policy: assemble the IPv6 egress program (a bug)");
       goto out;
     }
-  if (load_and_attach (a, BPF_CGROUP_INET6_CONNECT, "ward_connect6", cgfd,
-                       path, err) < 0
+  if (load_and_attach (a, BPF_CGROUP_INET6_CONNECT, "ward_connect6", cgfd, path,
+                       err)
+          < 0
       || load_and_attach (a, BPF_CGROUP_UDP6_SENDMSG, "ward_sendmsg6", cgfd,
-                          path, err) < 0)
+                          path, err)
+             < 0)
     goto out;
   r = 0;
 out:
@@ -560,8 +565,10 @@ attach_ingress (int cgfd, const char *path, struct werr *err)
           werr_set (err, 0, "policy: assemble the bind program (a bug)");
           goto out;
         }
-      if (load_and_attach (a, v6 ? BPF_CGROUP_INET6_BIND : BPF_CGROUP_INET4_BIND,
-                           v6 ? "ward_bind6" : "ward_bind4", cgfd, path, err) < 0)
+      if (load_and_attach (a,
+                           v6 ? BPF_CGROUP_INET6_BIND : BPF_CGROUP_INET4_BIND,
+                           v6 ? "ward_bind6" : "ward_bind4", cgfd, path, err)
+          < 0)
         goto out;
     }
   r = 0;
@@ -579,8 +586,9 @@ policy_attach_cgroup (const struct policy_plan *plan,
     return 0;
   const char *path = cgroup_unified_path (cgroup);
   if (path == NULL)
-    return werr_set (err, 0, "policy: network: the container has no cgroup2 "
-                             "directory to attach the BPF filter to");
+    return werr_set (err, 0,
+                     "policy: network: the container has no cgroup2 "
+                     "directory to attach the BPF filter to");
   _cleanup_close_ int cgfd = open (path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (cgfd < 0)
     return werr_set (err, errno, "policy: open the cgroup `%s`", path);

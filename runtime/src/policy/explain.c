@@ -9,7 +9,9 @@
 static const char *
 kind_name (enum pol_fs_access k)
 {
-  return k == POL_FS_RW ? "read-write" : k == POL_FS_RO ? "read-only" : "denied";
+  return k == POL_FS_RW   ? "read-write"
+         : k == POL_FS_RO ? "read-only"
+                          : "denied";
 }
 
 static void
@@ -32,8 +34,9 @@ explain_fs (const struct policy_plan *plan, FILE *o)
     fprintf (o, "  audit mode: not restricted (Landlock cannot log without "
                 "denying)\n");
   else if (fs->landlock)
-    fprintf (o, "  Landlock ABI %d, applied in the container's init right "
-                "before exec (inherited by every process it starts)\n",
+    fprintf (o,
+             "  Landlock ABI %d, applied in the container's init right "
+             "before exec (inherited by every process it starts)\n",
              fs->abi);
   else
     fprintf (o, "  NOT restricted by Landlock (best_effort); masks and "
@@ -59,10 +62,11 @@ ports_text (const struct plan_portset *s, char *buf, size_t len)
   for (uint32_t i = 0; i < s->n && o < len; i++)
     {
       const struct plan_portrange *r = &s->r[i];
-      const char *p = r->protos == POL_PROTO_ALL ? "any"
+      const char *p = r->protos == POL_PROTO_ALL                     ? "any"
                       : r->protos == (POL_PROTO_TCP | POL_PROTO_UDP) ? "tcp+udp"
-                      : r->protos == POL_PROTO_TCP ? "tcp"
-                      : r->protos == POL_PROTO_UDP ? "udp" : "icmp";
+                      : r->protos == POL_PROTO_TCP                   ? "tcp"
+                      : r->protos == POL_PROTO_UDP                   ? "udp"
+                                                                     : "icmp";
       if (r->lo == 0 && r->hi == 65535)
         o += (size_t) snprintf (buf + o, len - o, "%s%s", i ? ", " : "", p);
       else if (r->lo == r->hi)
@@ -102,8 +106,9 @@ explain_net (const struct policy_plan *plan, FILE *o)
                   "but its own loopback is reachable\n");
       break;
     case PLAN_NETNS_HOST:
-      fprintf (o, "  the host's network namespace (the bundle shares it): "
-                  "loopback is the host's, %s\n",
+      fprintf (o,
+               "  the host's network namespace (the bundle shares it): "
+               "loopback is the host's, %s\n",
                n->host_loopback_allow ? "allowed" : "denied by the BPF filter");
       break;
     default:
@@ -142,8 +147,9 @@ static void
 explain_syscalls (const struct policy_plan *plan, FILE *o)
 {
   const struct plan_seccomp *sc = &plan->sc;
-  fprintf (o, "\nsyscalls\n  seccomp filter \"%s\", stacked on the bundle's "
-              "own (the kernel applies the strictest verdict of both)\n",
+  fprintf (o,
+           "\nsyscalls\n  seccomp filter \"%s\", stacked on the bundle's "
+           "own (the kernel applies the strictest verdict of both)\n",
            sc->strict ? "strict" : "default");
   fprintf (o, "  %s:", sc->audit ? "logged, not denied (audit mode)" : "EPERM");
   for (size_t i = 0; i < sc->n_deny; i++)
@@ -161,31 +167,39 @@ explain_rest (const struct policy_plan *plan, FILE *o)
            plan->nnp_forced ? " (the bundle did not set it)" : "");
   list (o, "capabilities removed from the bundle's", plan->caps_dropped,
         plan->n_caps_dropped);
-  fprintf (o, "\nidentity\n  agent \"%s\"; SELinux categories s0:c%u,c%u: "
-              "%s\n", plan->agent, plan->mcs[0], plan->mcs[1],
-           plan->selinux_apply ? "applied" : "not applied (SELinux is not "
-                                             "enabled on this host)");
+  fprintf (o,
+           "\nidentity\n  agent \"%s\"; SELinux categories s0:c%u,c%u: "
+           "%s\n",
+           plan->agent, plan->mcs[0], plan->mcs[1],
+           plan->selinux_apply ? "applied"
+                               : "not applied (SELinux is not "
+                                 "enabled on this host)");
   if (plan->selinux_apply)
     fprintf (o, "  process label %s, mount label %s\n", plan->process_label,
              plan->mount_label);
   if (plan->userns_added)
-    fprintf (o, "  session: user namespace, ids 0-65535 → host %u-%u; fresh "
-                "session keyring\n", plan->id_base,
-             plan->id_base + plan->id_size - 1);
+    fprintf (o,
+             "  session: user namespace, ids 0-65535 → host %u-%u; fresh "
+             "session keyring\n",
+             plan->id_base, plan->id_base + plan->id_size - 1);
   if (plan->has_memory || plan->has_cpu || plan->has_pids)
     {
       fprintf (o, "\nresources (cgroup)\n");
       if (plan->has_memory)
-        fprintf (o, "  memory limit %lld bytes\n", (long long) plan->memory_bytes);
+        fprintf (o, "  memory limit %lld bytes\n",
+                 (long long) plan->memory_bytes);
       if (plan->has_cpu)
-        fprintf (o, "  cpu quota %lld per %llu µs\n", (long long) plan->cpu_quota,
+        fprintf (o, "  cpu quota %lld per %llu µs\n",
+                 (long long) plan->cpu_quota,
                  (unsigned long long) plan->cpu_period);
       if (plan->has_pids)
         fprintf (o, "  pids limit %lld\n", (long long) plan->pids);
     }
   if (plan->has_timeout)
-    fprintf (o, "\ntimeout\n  every process of the container is killed %u ms "
-                "after start (ward's monitor process)\n", plan->timeout_ms);
+    fprintf (o,
+             "\ntimeout\n  every process of the container is killed %u ms "
+             "after start (ward's monitor process)\n",
+             plan->timeout_ms);
   if (plan->ui_disable)
     {
       fprintf (o, "\nui\n  display and session-bus sockets masked");

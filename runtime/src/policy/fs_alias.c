@@ -69,13 +69,16 @@ read_mounts (struct mnt **out, size_t *n, struct werr *err)
       char root[4096], point[4096], dev[32];
       int id, parent;
       if (sscanf (line, "%d %d %31s %4095s %4095s", &id, &parent, dev, root,
-                  point) != 5)
+                  point)
+          != 5)
         continue;
       v = realloc (v, (k + 1) * sizeof *v);
       if (v == NULL)
         abort ();
-      v[k] = (struct mnt){ .id = id, .parent = parent,
-                           .root = unescape (root), .point = unescape (point) };
+      v[k] = (struct mnt){ .id = id,
+                           .parent = parent,
+                           .root = unescape (root),
+                           .point = unescape (point) };
       snprintf (v[k].dev, sizeof v[k].dev, "%s", dev);
       k++;
     }
@@ -102,7 +105,8 @@ after (const char *path, const char *dir)
 
 /* The mount that held `path` before its mask went on. */
 static const struct mnt *
-holder (const struct mnt *v, size_t n, const char *path, const struct mnt **mask)
+holder (const struct mnt *v, size_t n, const char *path,
+        const struct mnt **mask)
 {
   *mask = NULL;
   for (size_t i = 0; i < n; i++)

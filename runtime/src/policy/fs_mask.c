@@ -31,17 +31,16 @@ empty_file_mount (struct werr *err)
       || fsconfig (fs, FSCONFIG_SET_STRING, "mode", "0555", 0) < 0
       || fsconfig (fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
     return werr_set (err, errno, "fsconfig tmpfs (masks of denied files)");
-  int mnt = fsmount (fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV
-                                              | MOUNT_ATTR_NOEXEC);
+  int mnt = fsmount (fs, FSMOUNT_CLOEXEC,
+                     MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
   if (mnt < 0)
     return werr_set (err, errno, "fsmount tmpfs (masks of denied files)");
-  int f = openat (mnt, EMPTY_NAME, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC,
-                  0000);
+  int f
+      = openat (mnt, EMPTY_NAME, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0000);
   if (f >= 0)
     close (f); /* a file open for writing would keep the mount writable */
   struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY };
-  if (f < 0
-      || mount_setattr (mnt, "", AT_EMPTY_PATH, &ro, sizeof ro) < 0)
+  if (f < 0 || mount_setattr (mnt, "", AT_EMPTY_PATH, &ro, sizeof ro) < 0)
     {
       int e = errno;
       close (mnt);
@@ -85,7 +84,8 @@ policy_mask_denied (char *const *paths, size_t n, struct werr *err)
           /* The denied directory's entries are out of reach from here on. */
           if (mount ("tmpfs", real, "tmpfs",
                      MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
-                     "size=4k,mode=0555") < 0)
+                     "size=4k,mode=0555")
+              < 0)
             rc = werr_set (err, errno, "mask `%s` (denied)", real);
         }
       else

@@ -74,8 +74,8 @@ struct ll_net_port
 #define LL_RESTRICT_SELF_LOG_NEW_EXEC_ON (1U << 1)
 
 #define LL_FILE_RIGHTS                                                         \
-  (PLAN_FS_EXECUTE | PLAN_FS_WRITE_FILE | PLAN_FS_READ_FILE                    \
-   | PLAN_FS_TRUNCATE | PLAN_FS_IOCTL_DEV)
+  (PLAN_FS_EXECUTE | PLAN_FS_WRITE_FILE | PLAN_FS_READ_FILE | PLAN_FS_TRUNCATE \
+   | PLAN_FS_IOCTL_DEV)
 #define LL_MAX_RULES 65536
 
 struct ll_entry
@@ -277,7 +277,8 @@ resolve_entries (struct ll_state *s, const struct plan_fs *fs,
   s->e = xmalloc0 ((fs->n_rules + n_extra + 1) * sizeof *s->e);
   for (size_t i = 0; i < fs->n_rules; i++)
     if (resolve_one (s, fs->rules[i].path, fs->rules[i].access,
-                     fs->rules[i].where) < 0)
+                     fs->rules[i].where)
+        < 0)
       return -1;
   for (size_t i = 0; i < n_extra; i++)
     if (resolve_one (s, extra[i], 0, "alias of a denied path") < 0)
@@ -330,7 +331,8 @@ add_net_rules (int ruleset, const struct plan_net *n, struct werr *err)
     {
       struct ll_net_port np = { .allowed_access = LL_ACCESS_NET_CONNECT_TCP,
                                 .port = n->tcp_ports[i] };
-      if (syscall (SYS_landlock_add_rule, ruleset, LL_RULE_NET_PORT, &np, 0) < 0)
+      if (syscall (SYS_landlock_add_rule, ruleset, LL_RULE_NET_PORT, &np, 0)
+          < 0)
         return werr_set (err, errno, "landlock_add_rule tcp port %u",
                          n->tcp_ports[i]);
     }

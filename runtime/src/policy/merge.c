@@ -140,8 +140,9 @@ merge_fs (struct agent_policy *r, const char *base_name,
     for (size_t j = 0; j < n_base; j++)
       if (r->fs[j].access == POL_FS_DENY && doc->fs[i].access != POL_FS_DENY
           && pol_path_under (doc->fs[i].path, r->fs[j].path))
-        return werr_set (err, 0, "policy: %s: \"%s\" is at or under \"%s\", "
-                                 "which profile %s denies (deny wins)",
+        return werr_set (err, 0,
+                         "policy: %s: \"%s\" is at or under \"%s\", "
+                         "which profile %s denies (deny wins)",
                          doc->fs[i].where, doc->fs[i].path, r->fs[j].path,
                          base_name);
   r->fs = realloc (r->fs, (r->n_fs + doc->n_fs + 1) * sizeof *r->fs);
@@ -232,8 +233,8 @@ merge_process (struct agent_policy *r, const struct agent_policy *d)
   r->has_capture_mode |= d->has_capture_mode;
   r->log_denials |= d->log_denials;
   if (d->has_ui_disable)
-    r->ui_disable = r->has_ui_disable ? r->ui_disable || d->ui_disable
-                                      : d->ui_disable;
+    r->ui_disable
+        = r->has_ui_disable ? r->ui_disable || d->ui_disable : d->ui_disable;
   r->has_ui_disable |= d->has_ui_disable;
 }
 
@@ -257,8 +258,8 @@ merge_extensions (struct agent_policy *r, const struct agent_policy *d)
   r->has_pids |= d->has_pids;
   replace_str (&r->agent, d->agent);
   if (d->has_compat)
-    r->best_effort = r->has_compat ? r->best_effort && d->best_effort
-                                   : d->best_effort;
+    r->best_effort
+        = r->has_compat ? r->best_effort && d->best_effort : d->best_effort;
   r->has_compat |= d->has_compat;
   r->selinux_required |= d->selinux_required;
   r->has_selinux |= d->has_selinux;

@@ -61,14 +61,15 @@ now_ms (void)
 static int
 read_events (struct monitor *m)
 {
-  char buf[4096] __attribute__ ((aligned (__alignof__ (struct inotify_event))));
+  char buf[4096] __attribute__ ((aligned (__alignof__(struct inotify_event))));
   ssize_t n = read (m->inotify, buf, sizeof buf);
   for (char *p = buf; n > 0 && p < buf + n;)
     {
       struct inotify_event *ev = (struct inotify_event *) p;
       if (ev->mask & (IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED))
         return -1;
-      if ((ev->mask & IN_DELETE) && ev->len && strcmp (ev->name, EXEC_FIFO) == 0)
+      if ((ev->mask & IN_DELETE) && ev->len
+          && strcmp (ev->name, EXEC_FIFO) == 0)
         m->started = true;
       p += sizeof *ev + ev->len;
     }
@@ -146,8 +147,8 @@ monitor_setup (struct monitor *m)
   prctl (PR_SET_PDEATHSIG, 0, 0, 0, 0);
   struct werr ignored;
   uint64_t keep = 1ULL << CAP_KILL;
-  struct caps_sets caps = { .bounding = keep, .effective = keep,
-                            .permitted = keep };
+  struct caps_sets caps
+      = { .bounding = keep, .effective = keep, .permitted = keep };
   if (geteuid () == 0
       && (caps_drop_bounding (keep, &ignored) < 0
           || caps_apply_sets (&caps, &ignored) < 0))
@@ -180,7 +181,8 @@ policy_start_monitor (const struct policy_plan *plan, int state_dirfd,
     return werr_set (err, errno, "policy: monitor: pidfd_open/inotify_init");
   char dir[64];
   snprintf (dir, sizeof dir, "/proc/self/fd/%d", state_dirfd);
-  if (inotify_add_watch (ino, dir, IN_DELETE | IN_DELETE_SELF | IN_MOVE_SELF) < 0)
+  if (inotify_add_watch (ino, dir, IN_DELETE | IN_DELETE_SELF | IN_MOVE_SELF)
+      < 0)
     return werr_set (err, errno, "policy: monitor: watch the state directory");
   m.started = faccessat (state_dirfd, EXEC_FIFO, F_OK, AT_SYMLINK_NOFOLLOW) < 0;
   m.pidfd = pidfd;

@@ -42,8 +42,10 @@ parse_version (struct mp *m, const struct jnode *root)
         minor = v[2] - '0';
     }
   if (minor < 0)
-    return mp_fail (m, "\"%s\" is not supported (ward reads MXC schema "
-                       "0.6.0-alpha to 0.8.0-alpha)", v);
+    return mp_fail (m,
+                    "\"%s\" is not supported (ward reads MXC schema "
+                    "0.6.0-alpha to 0.8.0-alpha)",
+                    v);
   mp_pop (m, saved);
   m->p->schema_minor = minor;
   return 0;
@@ -79,8 +81,10 @@ parse_containment (struct mp *m, const struct jnode *root)
         return 0;
       }
   mp_push_key (m, "containment");
-  return mp_fail (m, "unknown containment \"%s\" (process, processcontainer, "
-                     "bubblewrap, seatbelt, lxc, isolation_session, microvm)", s);
+  return mp_fail (m,
+                  "unknown containment \"%s\" (process, processcontainer, "
+                  "bubblewrap, seatbelt, lxc, isolation_session, microvm)",
+                  s);
 }
 
 static void
@@ -90,7 +94,8 @@ fs_push (struct mp *m, char *path, enum pol_fs_access access)
   p->fs = realloc (p->fs, (p->n_fs + 1) * sizeof *p->fs);
   if (p->fs == NULL)
     abort ();
-  p->fs[p->n_fs++] = (struct pol_fs_entry){ .path = path, .access = access,
+  p->fs[p->n_fs++] = (struct pol_fs_entry){ .path = path,
+                                            .access = access,
                                             .where = mp_where (m) };
 }
 
@@ -226,8 +231,7 @@ parse_capture (struct mp *m, const struct jnode *cd)
 /* Windows-only booleans: false means nothing here; true asks for access
  * ward cannot grant on Linux. */
 static int
-windows_bools (struct mp *m, const struct jnode *obj,
-               const char *const *names)
+windows_bools (struct mp *m, const struct jnode *obj, const char *const *names)
 {
   for (size_t i = 0; names[i]; i++)
     {
@@ -311,9 +315,13 @@ parse_sub (struct mp *m, const struct jnode *obj, const char *key,
 static int
 parse_process_container (struct mp *m, const struct jnode *pc)
 {
-  static const char *const keys[]
-      = { "capabilities", "captureDenials", "learningMode", "leastPrivilege",
-          "network", "ui", NULL };
+  static const char *const keys[] = { "capabilities",
+                                      "captureDenials",
+                                      "learningMode",
+                                      "leastPrivilege",
+                                      "network",
+                                      "ui",
+                                      NULL };
   if (mp_check_object (m, pc, keys) < 0)
     return -1;
   char **caps = NULL;
@@ -350,7 +358,8 @@ parse_process_container (struct mp *m, const struct jnode *pc)
 static int
 parse_ui (struct mp *m, const struct jnode *ui)
 {
-  static const char *const keys[] = { "clipboard", "disable", "injection", NULL };
+  static const char *const keys[]
+      = { "clipboard", "disable", "injection", NULL };
   if (mp_check_object (m, ui, keys) < 0)
     return -1;
   int r = mp_get_bool (m, ui, "disable", &m->p->ui_disable);
@@ -385,9 +394,13 @@ parse_ui (struct mp *m, const struct jnode *ui)
 static int
 parse_seatbelt (struct mp *m, const struct jnode *sb)
 {
-  static const char *const keys[]
-      = { "extraMachLookups", "guiAccess", "keychainAccess", "launchMethod",
-          "nestedPty", "profileOverride", NULL };
+  static const char *const keys[] = { "extraMachLookups",
+                                      "guiAccess",
+                                      "keychainAccess",
+                                      "launchMethod",
+                                      "nestedPty",
+                                      "profileOverride",
+                                      NULL };
   static const char *const grants[] = { "guiAccess", "keychainAccess", NULL };
   if (mp_check_object (m, sb, keys) < 0 || windows_bools (m, sb, grants) < 0)
     return -1;
@@ -410,7 +423,8 @@ parse_seatbelt (struct mp *m, const struct jnode *sb)
   if (override)
     {
       size_t saved = mp_push_key (m, "profileOverride");
-      mp_unsupported (m, "replaces the macOS sandbox profile: no Linux meaning");
+      mp_unsupported (m,
+                      "replaces the macOS sandbox profile: no Linux meaning");
       mp_pop (m, saved);
     }
   if (launch && strcmp (launch, "exec") && strcmp (launch, "open"))
@@ -453,8 +467,9 @@ static int
 parse_lifecycle (struct mp *m, const struct jnode *o)
 {
   static const char *const keys[] = { "destroyOnExit", "preservePolicy", NULL };
-  return parse_noted (m, o, keys, "the container's lifecycle is the engine's "
-                                  "(ward sandbox always removes everything)");
+  return parse_noted (m, o, keys,
+                      "the container's lifecycle is the engine's "
+                      "(ward sandbox always removes everything)");
 }
 
 static int
@@ -558,7 +573,8 @@ parse_resources (struct mp *m, const struct jnode *o)
   int r1, r2;
   if (mp_check_object (m, o, keys) < 0
       || (r1 = mp_get_uint (m, o, "memoryMb", 4, UINT64_C (1) << 32,
-                            &p->memory_mb)) < 0
+                            &p->memory_mb))
+             < 0
       || (r2 = mp_get_uint (m, o, "pids", 1, UINT32_MAX, &p->pids)) < 0
       || parse_cpus (m, o) < 0)
     return -1;

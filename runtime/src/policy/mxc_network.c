@@ -65,7 +65,8 @@ parse_except (struct mp *m, const struct jnode *peer, struct pol_peer *out)
       pol_cidr_format (c, a, sizeof a);
       pol_cidr_format (&out->cidr, b, sizeof b);
       if (!pol_cidr_contains (&out->cidr, c) || c->len == out->cidr.len)
-        return mp_fail (m, "%s is not strictly inside the peer's cidr %s", a, b);
+        return mp_fail (m, "%s is not strictly inside the peer's cidr %s", a,
+                        b);
       out->n_except++;
       mp_pop (m, s2);
     }
@@ -158,8 +159,7 @@ parse_port (struct mp *m, const struct jnode *n, struct pol_port *out)
 
 /* An array member with at least one item (the schema's minItems: 1). */
 static const struct jnode *
-nonempty_array (struct mp *m, const struct jnode *obj, const char *key,
-                int *rc)
+nonempty_array (struct mp *m, const struct jnode *obj, const char *key, int *rc)
 {
   const struct jnode *v = mp_member (obj, key);
   *rc = 0;
@@ -243,7 +243,8 @@ parse_egress (struct mp *m, const struct jnode *eg)
   struct agent_policy *p = m->p;
   if (mp_check_object (m, eg, keys) < 0
       || parse_action (m, eg, "default", "deny", &p->egress_default,
-                       &p->has_egress_default) < 0
+                       &p->has_egress_default)
+             < 0
       || parse_rules (m, eg, "allow", &p->allow, &p->n_allow) < 0
       || parse_rules (m, eg, "deny", &p->deny, &p->n_deny) < 0)
     return -1;
@@ -257,9 +258,11 @@ parse_ingress (struct mp *m, const struct jnode *in)
   struct agent_policy *p = m->p;
   if (mp_check_object (m, in, keys) < 0
       || parse_action (m, in, "default", "deny", &p->ingress_default,
-                       &p->has_ingress_default) < 0
+                       &p->has_ingress_default)
+             < 0
       || parse_action (m, in, "hostLoopback", "deny", &p->host_loopback,
-                       &p->has_host_loopback) < 0)
+                       &p->has_host_loopback)
+             < 0)
     return -1;
   return 0;
 }
@@ -320,8 +323,10 @@ parse_host_list (struct mp *m, const struct jnode *net, const char *key,
       else if (pol_host_valid (s, &why_host))
         r->to[0].host = xstrdup (s);
       else
-        return mp_fail (m, "\"%s\" is neither an address, a CIDR nor a host "
-                           "name", s);
+        return mp_fail (m,
+                        "\"%s\" is neither an address, a CIDR nor a host "
+                        "name",
+                        s);
       mp_pop (m, s2);
     }
   mp_pop (m, saved);
@@ -394,7 +399,8 @@ parse_legacy (struct mp *m, const struct jnode *net)
       size_t saved = mp_push_key (m, "enforcementMode");
       if (strcmp (mode, "capabilities") && strcmp (mode, "firewall")
           && strcmp (mode, "both"))
-        return mp_fail (m, "\"%s\" is not capabilities, firewall or both", mode);
+        return mp_fail (m, "\"%s\" is not capabilities, firewall or both",
+                        mode);
       mp_note (m, "ward always enforces in the kernel (BPF, seccomp, "
                   "namespaces)");
       mp_pop (m, saved);
@@ -422,25 +428,40 @@ first_present (const struct jnode *net, const char *const *keys)
 int
 mxc_parse_network (struct mp *m, const struct jnode *net)
 {
-  static const char *const keys[]
-      = { "allowLocalNetwork", "allowedHosts", "blockedHosts", "defaultPolicy",
-          "egress", "enforcementMode", "ingress", "proxy", "dns", NULL };
-  static const char *const legacy[]
-      = { "defaultPolicy", "allowedHosts", "blockedHosts", "allowLocalNetwork",
-          "enforcementMode", "proxy", NULL };
+  static const char *const keys[] = { "allowLocalNetwork",
+                                      "allowedHosts",
+                                      "blockedHosts",
+                                      "defaultPolicy",
+                                      "egress",
+                                      "enforcementMode",
+                                      "ingress",
+                                      "proxy",
+                                      "dns",
+                                      NULL };
+  static const char *const legacy[] = { "defaultPolicy",
+                                        "allowedHosts",
+                                        "blockedHosts",
+                                        "allowLocalNetwork",
+                                        "enforcementMode",
+                                        "proxy",
+                                        NULL };
   static const char *const modern[] = { "egress", "ingress", NULL };
   if (mp_check_object (m, net, keys) < 0)
     return -1;
   const char *old = first_present (net, legacy);
   const char *new = first_present (net, modern);
   if (old && new)
-    return mp_fail (m, "legacy field \"%s\" and 0.8 field \"%s\" cannot be "
-                       "mixed", old, new);
+    return mp_fail (m,
+                    "legacy field \"%s\" and 0.8 field \"%s\" cannot be "
+                    "mixed",
+                    old, new);
   if (new && m->p->schema_minor < 8)
     {
       mp_push_key (m, new);
-      return mp_fail (m, "needs version 0.8.0-alpha or later (the document "
-                         "says %s)", m->p->version);
+      return mp_fail (m,
+                      "needs version 0.8.0-alpha or later (the document "
+                      "says %s)",
+                      m->p->version);
     }
   m->p->legacy_network = old != NULL;
   const struct jnode *dns = mp_member (net, "dns");

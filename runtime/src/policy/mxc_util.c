@@ -21,8 +21,9 @@ mp_push_key (struct mp *m, const char *key)
   int n = snprintf (m->path + m->plen, sizeof m->path - m->plen, "%s%s",
                     m->plen ? "." : "", key);
   if (n > 0)
-    m->plen += (size_t) n < sizeof m->path - m->plen ? (size_t) n
-                                                     : sizeof m->path - m->plen - 1;
+    m->plen += (size_t) n < sizeof m->path - m->plen
+                   ? (size_t) n
+                   : sizeof m->path - m->plen - 1;
   return saved;
 }
 
@@ -32,8 +33,9 @@ mp_push_idx (struct mp *m, size_t i)
   size_t saved = m->plen;
   int n = snprintf (m->path + m->plen, sizeof m->path - m->plen, "[%zu]", i);
   if (n > 0)
-    m->plen += (size_t) n < sizeof m->path - m->plen ? (size_t) n
-                                                     : sizeof m->path - m->plen - 1;
+    m->plen += (size_t) n < sizeof m->path - m->plen
+                   ? (size_t) n
+                   : sizeof m->path - m->plen - 1;
   return saved;
 }
 
@@ -113,7 +115,8 @@ mp_check_object (struct mp *m, const struct jnode *n,
                  const char *const *allowed)
 {
   if (jnode_type (n) != JNODE_OBJECT)
-    return mp_fail (m, "expected an object, got %s", type_name (jnode_type (n)));
+    return mp_fail (m, "expected an object, got %s",
+                    type_name (jnode_type (n)));
   size_t len = jnode_len (n);
   for (size_t i = 0; i < len; i++)
     {
@@ -158,8 +161,7 @@ mp_string (struct mp *m, const struct jnode *n)
 }
 
 int
-mp_get_str (struct mp *m, const struct jnode *obj, const char *key,
-            char **out)
+mp_get_str (struct mp *m, const struct jnode *obj, const char *key, char **out)
 {
   const struct jnode *v = mp_member (obj, key);
   if (v == NULL)
@@ -175,8 +177,7 @@ mp_get_str (struct mp *m, const struct jnode *obj, const char *key,
 }
 
 int
-mp_get_bool (struct mp *m, const struct jnode *obj, const char *key,
-             bool *out)
+mp_get_bool (struct mp *m, const struct jnode *obj, const char *key, bool *out)
 {
   const struct jnode *v = mp_member (obj, key);
   if (v == NULL)

@@ -147,7 +147,8 @@ pol_host_valid (const char *s, const char **why)
       size_t n = dot ? (size_t) (dot - p) : (size_t) (name + len - p);
       if (!label_valid (p, n))
         {
-          *why = strchr (name, '*') ? "may only start with \"*.\"" : "is not a host name";
+          *why = strchr (name, '*') ? "may only start with \"*.\""
+                                    : "is not a host name";
           return false;
         }
       labels++;

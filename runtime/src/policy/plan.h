@@ -16,11 +16,11 @@
 /* What the host can enforce (policy_host_probe fills it; tests fake it). */
 struct policy_host
 {
-  int landlock_abi;   /* 0: no Landlock */
-  bool selinux;       /* SELinux enabled */
-  bool cgroup_bpf;    /* cgroup2 hierarchy + privilege to attach programs */
-  bool kvm;           /* /dev/kvm (no VM backend exists yet either way) */
-  bool rootless;      /* euid != 0 */
+  int landlock_abi; /* 0: no Landlock */
+  bool selinux;     /* SELinux enabled */
+  bool cgroup_bpf;  /* cgroup2 hierarchy + privilege to attach programs */
+  bool kvm;         /* /dev/kvm (no VM backend exists yet either way) */
+  bool rootless;    /* euid != 0 */
 };
 
 /* ---- filesystem ----------------------------------------------------- */
@@ -39,26 +39,27 @@ struct policy_host
 #define PLAN_FS_MAKE_FIFO (1ULL << 10)
 #define PLAN_FS_MAKE_BLOCK (1ULL << 11)
 #define PLAN_FS_MAKE_SYM (1ULL << 12)
-#define PLAN_FS_REFER (1ULL << 13)      /* ABI 2 */
-#define PLAN_FS_TRUNCATE (1ULL << 14)   /* ABI 3 */
-#define PLAN_FS_IOCTL_DEV (1ULL << 15)  /* ABI 5 */
+#define PLAN_FS_REFER (1ULL << 13)     /* ABI 2 */
+#define PLAN_FS_TRUNCATE (1ULL << 14)  /* ABI 3 */
+#define PLAN_FS_IOCTL_DEV (1ULL << 15) /* ABI 5 */
 
-#define PLAN_FS_RO_RIGHTS (PLAN_FS_EXECUTE | PLAN_FS_READ_FILE | PLAN_FS_READ_DIR)
+#define PLAN_FS_RO_RIGHTS                                                      \
+  (PLAN_FS_EXECUTE | PLAN_FS_READ_FILE | PLAN_FS_READ_DIR)
 
 struct plan_fs_rule
 {
-  char *path;        /* inside the container */
+  char *path; /* inside the container */
   enum pol_fs_access kind;
-  uint64_t access;   /* rights granted beneath (0 for a denied path) */
-  bool baseline;     /* ward's system baseline, not written in the policy */
+  uint64_t access; /* rights granted beneath (0 for a denied path) */
+  bool baseline;   /* ward's system baseline, not written in the policy */
   char *where;
 };
 
 struct plan_fs
 {
-  bool landlock;      /* a Landlock domain is applied in the init */
-  int abi;            /* the ABI the rules are built for */
-  uint64_t handled;   /* filesystem rights the domain handles */
+  bool landlock;    /* a Landlock domain is applied in the init */
+  int abi;          /* the ABI the rules are built for */
+  uint64_t handled; /* filesystem rights the domain handles */
   /* Every path with its access, most specific last (sorted by path);
    * denied ones included (access 0).  landlock.c turns them into rules,
    * carving allowed directories around stricter entries below them. */
@@ -114,13 +115,13 @@ enum plan_netns
 
 struct plan_net
 {
-  bool restricted;       /* egress is not "everything allowed" */
+  bool restricted; /* egress is not "everything allowed" */
   bool default_allow;
   enum plan_netns netns;
   bool loopback_private; /* loopback is the container's own: always allowed */
   bool host_loopback_allow;
-  bool filter;           /* BPF connect4/6 + sendmsg4/6 programs */
-  bool ingress_filter;   /* BPF post_bind4/6 programs */
+  bool filter;         /* BPF connect4/6 + sendmsg4/6 programs */
+  bool ingress_filter; /* BPF post_bind4/6 programs */
   struct plan_prefix *allow, *deny;
   size_t n_allow, n_deny;
   struct plan_host_rule *hosts;
@@ -133,7 +134,7 @@ struct plan_net
   uint16_t *tcp_ports;
   size_t n_tcp_ports;
   bool deny_udp;
-  bool deny_raw;         /* seccomp: AF_PACKET, SOCK_RAW, ping sockets */
+  bool deny_raw; /* seccomp: AF_PACKET, SOCK_RAW, ping sockets */
 };
 
 /* ---- the rest ------------------------------------------------------- */
@@ -142,9 +143,9 @@ struct plan_seccomp
 {
   bool enabled;
   bool strict;
-  bool audit;   /* SCMP_ACT_LOG instead of EPERM */
-  bool log;     /* SECCOMP_FILTER_FLAG_LOG */
-  char **deny;  /* unconditional denials, sorted */
+  bool audit;  /* SCMP_ACT_LOG instead of EPERM */
+  bool log;    /* SECCOMP_FILTER_FLAG_LOG */
+  char **deny; /* unconditional denials, sorted */
   size_t n_deny;
   bool deny_newuser; /* clone/unshare with CLONE_NEWUSER; clone3 → ENOSYS */
   /* The filter, in config.json's shape, loaded by seccomp.c on top of the
@@ -162,16 +163,16 @@ struct policy_plan
 {
   char *id;
   char *agent;
-  char *profile;  /* base profile, or NULL */
-  char *source;   /* where the document came from, or NULL */
+  char *profile; /* base profile, or NULL */
+  char *source;  /* where the document came from, or NULL */
   enum pol_level level;
   bool best_effort;
-  bool audit;       /* captureDenials.mode allow */
+  bool audit; /* captureDenials.mode allow */
   bool log_denials;
   struct policy_host host;
 
   struct plan_fs fs;
-  char **masks;     /* added to linux.maskedPaths */
+  char **masks; /* added to linux.maskedPaths */
   size_t n_masks;
   char **ro_remounts; /* added to linux.readonlyPaths */
   size_t n_ro_remounts;
@@ -181,13 +182,13 @@ struct policy_plan
 
   char **caps_dropped; /* the bundle's capabilities the plan removes */
   size_t n_caps_dropped;
-  bool nnp_forced;     /* the bundle did not set noNewPrivileges */
+  bool nnp_forced; /* the bundle did not set noNewPrivileges */
 
-  unsigned mcs[2];     /* SELinux categories cX,cY derived from the agent */
+  unsigned mcs[2]; /* SELinux categories cX,cY derived from the agent */
   bool selinux_apply;
   char *process_label, *mount_label;
 
-  bool userns_added;   /* session level */
+  bool userns_added; /* session level */
   uint32_t id_base, id_size;
   bool new_keyring;
 
@@ -224,8 +225,8 @@ struct policy_input
   struct agent_policy *policy; /* merged: profile + document */
   char *profile;
   char *source;
-  char *agent_annotation;      /* run.ward.agent */
-  const char *rootfs;          /* host path of the rootfs, or NULL: denied
+  char *agent_annotation; /* run.ward.agent */
+  const char *rootfs;     /* host path of the rootfs, or NULL: denied
                                   paths are checked for hard links there */
 };
 
@@ -238,9 +239,8 @@ int policy_input_load (const char *doc, size_t len, const char *source,
 int policy_input_from_file (const char *path, const char *profile,
                             const char *agent, struct policy_input *in,
                             struct werr *err);
-int policy_input_from_config (const struct oci_config *cfg,
-                              const char *bundle, struct policy_input *in,
-                              struct werr *err);
+int policy_input_from_config (const struct oci_config *cfg, const char *bundle,
+                              struct policy_input *in, struct werr *err);
 
 /* What this host can enforce (host.c). */
 void policy_host_probe (struct policy_host *h);
@@ -269,6 +269,13 @@ int compile_seccomp (struct policy_plan *plan, const struct agent_policy *p,
 int compile_view (struct policy_plan *plan, const struct oci_config *cfg,
                   struct werr *err);
 void *plan_own (struct policy_plan *plan, void *p);
+/* The seccomp filter of plan->sc (deny list, flags) and the socket rules
+ * of `n`, in config.json's shape. */
+void plan_seccomp_build (struct plan_seccomp *sc, const struct plan_net *n);
+/* A capability an agent never holds. */
+bool policy_cap_forbidden (const char *cap);
+/* Display and session-bus variables ui.disable drops (NULL-terminated). */
+extern char *const policy_ui_env_names[];
 char *plan_strdup (struct policy_plan *plan, const char *s);
 
 /* The portset union used for map values; -1 if more than
@@ -278,13 +285,12 @@ int plan_portset_add (struct plan_portset *s, const struct plan_portrange *r);
 bool plan_portset_match (const struct plan_portset *s, uint16_t port,
                          unsigned proto);
 /* Verdict of the egress map for an address (tests and explain). */
-bool plan_net_allows (const struct plan_net *n, int family,
-                      const uint8_t *addr, uint16_t port, unsigned proto);
+bool plan_net_allows (const struct plan_net *n, int family, const uint8_t *addr,
+                      uint16_t port, unsigned proto);
 
 /* SELinux MCS categories and the session id range of an agent (mcs.c). */
 void policy_mcs_derive (const char *agent, unsigned out[2]);
-void policy_id_range_derive (const char *agent, uint32_t *base,
-                             uint32_t *size);
+void policy_id_range_derive (const char *agent, uint32_t *base, uint32_t *size);
 
 /* ---- output ---- */
 

@@ -92,7 +92,8 @@ json_fs (struct jw *w, const struct policy_plan *plan)
   jw_arr_open (w);
   for (size_t i = 0; i < fs->n_rules; i++)
     {
-      static const char *const kinds[] = { "", "readwrite", "readonly", "denied" };
+      static const char *const kinds[]
+          = { "", "readwrite", "readonly", "denied" };
       jw_obj_open (w);
       jw_kstr (w, "path", fs->rules[i].path);
       jw_kstr (w, "access", kinds[fs->rules[i].kind]);
@@ -105,6 +106,7 @@ json_fs (struct jw *w, const struct policy_plan *plan)
   kstrv (w, "readonlyRemounts", plan->ro_remounts, plan->n_ro_remounts);
   jw_kbool (w, "scopeSignals", fs->scope_signal);
   jw_kbool (w, "scopeAbstractUnix", fs->scope_abstract_unix);
+  jw_kbool (w, "logAfterExec", fs->log_new_exec);
   jw_obj_close (w);
 }
 
@@ -178,6 +180,7 @@ json_rest (struct jw *w, const struct policy_plan *plan)
   jw_kstr (w, "action", plan->sc.audit ? "log" : "errno");
   kstrv (w, "deny", plan->sc.deny, plan->sc.n_deny);
   jw_kbool (w, "denyNewUserNamespaces", plan->sc.deny_newuser);
+  jw_kbool (w, "log", plan->sc.log);
   jw_obj_close (w);
   kstrv (w, "capabilitiesDropped", plan->caps_dropped, plan->n_caps_dropped);
   jw_kbool (w, "noNewPrivileges", true);
@@ -253,7 +256,8 @@ policy_plan_json (const struct policy_plan *plan, bool pretty, char **out,
   jw_kstr (w, "level", plan_level_name (plan->level));
   jw_kstr (w, "compatibility", plan->best_effort ? "best_effort" : "hard");
   jw_kbool (w, "audit", plan->audit);
-  jw_kstr (w, "report", oci_config_annotation (plan->view, "run.ward.enforced"));
+  jw_kstr (w, "report",
+           oci_config_annotation (plan->view, "run.ward.enforced"));
   json_fs (w, plan);
   json_net (w, plan);
   json_rest (w, plan);

@@ -72,6 +72,19 @@ int policy_apply_in_init (const struct ward_ctx *ctx, struct werr *err);
 
 void policy_plan_free (struct policy_plan *plan);
 
+/* ---- `ward exec` into an agent container (exec_policy.c) ----
+ * Parent: the plan saved at create (*out NULL: no policy); the process to
+ * start loses the capabilities an agent never holds and display variables,
+ * and gets no_new_privileges.  Child, after joining the namespaces and
+ * right before credentials and seccomp: Landlock and the agent's seccomp
+ * filter, as the init had them. */
+struct oci_process;
+int policy_exec_load (int state_dirfd, struct policy_plan **out,
+                      struct werr *err);
+void policy_exec_process (const struct policy_plan *plan,
+                          struct oci_process *p);
+int policy_apply_in_exec (const struct policy_plan *plan, struct werr *err);
+
 /* ---- built-in profiles (profiles.c) ---- */
 
 struct policy_profile

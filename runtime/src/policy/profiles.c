@@ -15,59 +15,63 @@
  * where credentials live, are not granted at all, and the secrets an image
  * keeps under the readable /etc are carved out.  No network until egress by
  * host name can grant package and code hosts by name. */
-static const char coding_json[] =
-  "{\n"
-  "  \"version\": \"0.8.0-alpha\",\n"
-  "  \"_comment\": \"ward built-in profile: coding\",\n"
-  "  \"containment\": \"process\",\n"
-  "  \"filesystem\": {\n"
-  "    \"readwritePaths\": [\"/workspace\", \"/tmp\", \"/var/tmp\"],\n"
-  "    \"readonlyPaths\": [\"/opt\", \"/usr/local\", \"/srv\"],\n"
-  "    \"deniedPaths\": [\"/etc/shadow\", \"/etc/gshadow\", \"/etc/sudoers\",\n"
-  "                      \"/etc/sudoers.d\", \"/etc/ssh\"]\n"
-  "  },\n"
-  "  \"network\": {\n"
-  "    \"egress\": { \"default\": \"deny\" },\n"
-  "    \"ingress\": { \"default\": \"deny\", \"hostLoopback\": \"deny\" }\n"
-  "  },\n"
-  "  \"ui\": { \"disable\": true },\n"
-  "  \"syscalls\": { \"profile\": \"default\" }\n"
-  "}\n";
+static const char coding_json[]
+    = "{\n"
+      "  \"version\": \"0.8.0-alpha\",\n"
+      "  \"_comment\": \"ward built-in profile: coding\",\n"
+      "  \"containment\": \"process\",\n"
+      "  \"filesystem\": {\n"
+      "    \"readwritePaths\": [\"/workspace\", \"/tmp\", \"/var/tmp\"],\n"
+      "    \"readonlyPaths\": [\"/opt\", \"/usr/local\", \"/srv\"],\n"
+      "    \"deniedPaths\": [\"/etc/shadow\", \"/etc/gshadow\", "
+      "\"/etc/sudoers\",\n"
+      "                      \"/etc/sudoers.d\", \"/etc/ssh\"]\n"
+      "  },\n"
+      "  \"network\": {\n"
+      "    \"egress\": { \"default\": \"deny\" },\n"
+      "    \"ingress\": { \"default\": \"deny\", \"hostLoopback\": \"deny\" }\n"
+      "  },\n"
+      "  \"ui\": { \"disable\": true },\n"
+      "  \"syscalls\": { \"profile\": \"default\" }\n"
+      "}\n";
 
 /* offline: the image as it is, but no network at all.  The deny rule over
  * every address is what makes it "at all": a document layered on top can
  * add allow rules, and deny wins over them. */
-static const char offline_json[] =
-  "{\n"
-  "  \"version\": \"0.8.0-alpha\",\n"
-  "  \"_comment\": \"ward built-in profile: offline\",\n"
-  "  \"filesystem\": { \"readwritePaths\": [\"/\"] },\n"
-  "  \"network\": {\n"
-  "    \"egress\": {\n"
-  "      \"default\": \"deny\",\n"
-  "      \"deny\": [ { \"to\": [ { \"cidr\": \"0.0.0.0/0\" }, { \"cidr\": \"::/0\" } ] } ]\n"
-  "    },\n"
-  "    \"ingress\": { \"default\": \"deny\", \"hostLoopback\": \"deny\" }\n"
-  "  },\n"
-  "  \"syscalls\": { \"profile\": \"default\" }\n"
-  "}\n";
+static const char offline_json[]
+    = "{\n"
+      "  \"version\": \"0.8.0-alpha\",\n"
+      "  \"_comment\": \"ward built-in profile: offline\",\n"
+      "  \"filesystem\": { \"readwritePaths\": [\"/\"] },\n"
+      "  \"network\": {\n"
+      "    \"egress\": {\n"
+      "      \"default\": \"deny\",\n"
+      "      \"deny\": [ { \"to\": [ { \"cidr\": \"0.0.0.0/0\" }, { \"cidr\": "
+      "\"::/0\" } ] } ]\n"
+      "    },\n"
+      "    \"ingress\": { \"default\": \"deny\", \"hostLoopback\": \"deny\" }\n"
+      "  },\n"
+      "  \"syscalls\": { \"profile\": \"default\" }\n"
+      "}\n";
 
 /* readonly: everything readable, nothing writable but /tmp (and the few
  * device nodes every process writes to).  Network as MXC's default: none. */
-static const char readonly_json[] =
-  "{\n"
-  "  \"version\": \"0.8.0-alpha\",\n"
-  "  \"_comment\": \"ward built-in profile: readonly\",\n"
-  "  \"filesystem\": {\n"
-  "    \"readonlyPaths\": [\"/\"],\n"
-  "    \"readwritePaths\": [\"/tmp\"]\n"
-  "  },\n"
-  "  \"syscalls\": { \"profile\": \"default\" }\n"
-  "}\n";
+static const char readonly_json[]
+    = "{\n"
+      "  \"version\": \"0.8.0-alpha\",\n"
+      "  \"_comment\": \"ward built-in profile: readonly\",\n"
+      "  \"filesystem\": {\n"
+      "    \"readonlyPaths\": [\"/\"],\n"
+      "    \"readwritePaths\": [\"/tmp\"]\n"
+      "  },\n"
+      "  \"syscalls\": { \"profile\": \"default\" }\n"
+      "}\n";
 
 static const struct policy_profile profiles[] = {
-  { "coding", "workspace read-write, system read-only, no home directories "
-              "or /etc secrets, no network (yet)", coding_json },
+  { "coding",
+    "workspace read-write, system read-only, no home directories "
+    "or /etc secrets, no network (yet)",
+    coding_json },
   { "offline", "the image as it is, no network at all", offline_json },
   { "readonly", "everything read-only but /tmp, no network", readonly_json },
 };
