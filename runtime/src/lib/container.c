@@ -338,23 +338,6 @@ out:
   return r;
 }
 
-/* Open, lock and read a container; the caller closes *dirfd. */
-static int
-open_container (const char *root, const char *id, int *dirfd,
-                struct ward_state **st, struct werr *err)
-{
-  *dirfd = state_dir_open (root, id, err);
-  if (*dirfd < 0)
-    return -1;
-  if (state_read (*dirfd, st, err) < 0)
-    {
-      close (*dirfd);
-      *dirfd = -1;
-      return werr_prefix (err, "container \"%s\"", id);
-    }
-  return 0;
-}
-
 /* poststart and poststop: a failure is a warning, the lifecycle goes on. */
 static void
 run_late_hooks (int dirfd, const struct ward_state *st, const char *stage,
@@ -382,7 +365,7 @@ container_start (const char *root, const char *id, struct werr *err)
 {
   _cleanup_close_ int dirfd = -1;
   struct ward_state *st = NULL;
-  if (open_container (root, id, &dirfd, &st, err) < 0)
+  if (state_open_read (root, id, &dirfd, &st, err) < 0)
     return -1;
   const char *status = state_status (dirfd, st);
   int r = -1;
@@ -447,7 +430,7 @@ container_kill (const char *root, const char *id, int sig, bool all,
 {
   _cleanup_close_ int dirfd = -1;
   struct ward_state *st = NULL;
-  if (open_container (root, id, &dirfd, &st, err) < 0)
+  if (state_open_read (root, id, &dirfd, &st, err) < 0)
     return -1;
   int r = -1;
   _cleanup_close_ int pidfd = -1;

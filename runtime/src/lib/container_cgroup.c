@@ -17,24 +17,6 @@
 #include "ward/cleanup.h"
 #include "ward/json.h"
 
-/* Open and lock the container and read its state; the caller closes
- * *dirfd and frees *st. */
-static int
-open_locked (const char *root, const char *id, int *dirfd,
-             struct ward_state **st, struct werr *err)
-{
-  *dirfd = state_dir_open (root, id, err);
-  if (*dirfd < 0)
-    return -1;
-  if (state_read (*dirfd, st, err) < 0)
-    {
-      close (*dirfd);
-      *dirfd = -1;
-      return werr_prefix (err, "container \"%s\"", id);
-    }
-  return 0;
-}
-
 static int
 need_cgroup (const struct ward_state *st, const char *verb, struct werr *err)
 {
@@ -52,7 +34,7 @@ container_update (const char *root, const char *id,
 {
   _cleanup_close_ int dirfd = -1;
   struct ward_state *st = NULL;
-  if (open_locked (root, id, &dirfd, &st, err) < 0)
+  if (state_open_read (root, id, &dirfd, &st, err) < 0)
     return -1;
   int r = -1;
   if (strcmp (state_status (dirfd, st), "stopped") == 0)
@@ -70,7 +52,7 @@ set_frozen (const char *root, const char *id, bool frozen, struct werr *err)
 {
   _cleanup_close_ int dirfd = -1;
   struct ward_state *st = NULL;
-  if (open_locked (root, id, &dirfd, &st, err) < 0)
+  if (state_open_read (root, id, &dirfd, &st, err) < 0)
     return -1;
   const char *verb = frozen ? "pause" : "resume";
   const char *status = state_status (dirfd, st);
@@ -107,7 +89,7 @@ container_pids (const char *root, const char *id, pid_t **pids, size_t *n,
   struct ward_state *st = NULL;
   *pids = NULL;
   *n = 0;
-  if (open_locked (root, id, &dirfd, &st, err) < 0)
+  if (state_open_read (root, id, &dirfd, &st, err) < 0)
     return -1;
   int r = cgroup_pids (st->cgroup, pids, n, err);
   state_free (st);
@@ -211,7 +193,7 @@ container_events (const char *root, const char *id, const struct events_opts *o,
 {
   int dirfd = -1;
   struct ward_state *st = NULL;
-  if (open_locked (root, id, &dirfd, &st, err) < 0)
+  if (state_open_read (root, id, &dirfd, &st, err) < 0)
     return -1;
   bool stopped = strcmp (state_status (dirfd, st), "stopped") == 0;
   /* Only reading from here: other commands may go on meanwhile. */

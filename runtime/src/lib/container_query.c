@@ -42,11 +42,9 @@ static int
 read_one (const char *root, const char *id, struct ward_state **st,
           const char **status, struct werr *err)
 {
-  _cleanup_close_ int dirfd = state_dir_open (root, id, err);
-  if (dirfd < 0)
+  _cleanup_close_ int dirfd = -1;
+  if (state_open_read (root, id, &dirfd, st, err) < 0)
     return -1;
-  if (state_read (dirfd, st, err) < 0)
-    return werr_prefix (err, "container \"%s\"", id);
   *status = state_status (dirfd, *st);
   return 0;
 }

@@ -351,15 +351,15 @@ container_exec (const struct exec_opts *o, int *status, struct werr *err)
 {
   if (fds_cloexec_from (3 + o->preserve_fds, err) < 0)
     return -1;
-  _cleanup_close_ int dirfd = state_dir_open (o->root, o->id, err);
-  if (dirfd < 0)
-    return -1;
+  _cleanup_close_ int dirfd = -1;
   struct ward_state *st = NULL;
+  if (state_open_read (o->root, o->id, &dirfd, &st, err) < 0)
+    return -1;
   struct oci_config *cfg = NULL;
   struct oci_process *file_proc = NULL;
   int r = -1, master = -1;
   _cleanup_close_ int pidfd = -1;
-  if (state_read (dirfd, &st, err) < 0 || check_status (o, dirfd, st, err) < 0
+  if (check_status (o, dirfd, st, err) < 0
       || state_load_config (dirfd, &cfg, err) < 0 || load_process (o, cfg, &file_proc, err) < 0)
     goto out;
   const struct oci_process *p = file_proc ? file_proc : &cfg->process;

@@ -100,6 +100,22 @@ state_dir_open (const char *root, const char *id, struct werr *err)
 }
 
 int
+state_open_read (const char *root, const char *id, int *dirfd,
+                 struct ward_state **st, struct werr *err)
+{
+  *dirfd = state_dir_open (root, id, err);
+  if (*dirfd < 0)
+    return -1;
+  if (state_read (*dirfd, st, err) < 0)
+    {
+      close (*dirfd);
+      *dirfd = -1;
+      return werr_prefix (err, "container \"%s\"", id);
+    }
+  return 0;
+}
+
+int
 state_dir_remove (const char *root, const char *id, struct werr *err)
 {
   _cleanup_free_ char *path = xasprintf ("%s/%s", root, id);

@@ -40,6 +40,10 @@ int state_dir_create (const char *root, const char *id, struct werr *err);
 /* Open and lock an existing container's directory; ENOENT → "does not
  * exist". */
 int state_dir_open (const char *root, const char *id, struct werr *err);
+/* state_dir_open() then state_read(): the caller closes *dirfd and frees
+ * *st.  On failure nothing is left open. */
+int state_open_read (const char *root, const char *id, int *dirfd,
+                     struct ward_state **st, struct werr *err);
 /* Remove the directory and everything in it. */
 int state_dir_remove (const char *root, const char *id, struct werr *err);
 
