@@ -342,3 +342,26 @@ echo tool-ran'
   WARD_CIDS+=("$CID-2")
   [ "$(read -r _ b _ <<<"${lines[0]}"; echo "$b")" = "$base" ] || fail "range changed"
 }
+
+@test "policy: ward exec into an agent container is bound by the same policy" {
+  put_file /workspace/notes.txt <<<"notes"
+  put_file /workspace/.env <<<"TOKEN=secret"
+  set_policy '{"filesystem": {"readwritePaths": ["/workspace"], "deniedPaths": ["/workspace/.env"]}}'
+  set_args sleep 60
+  ward_run run -d --bundle "$BUNDLE" "$CID"
+  assert_success
+  run __ward exec "$CID" sh -c 'cat /workspace/notes.txt; cat /workspace/.env; echo "rc=$?"; grep NoNewPrivs /proc/self/status; grep -c landlock /proc/self/status >/dev/null; mkdir /etc/x 2>&1; echo "mk=$?"'
+  [ "$status" -eq 0 ] || fail "exec: $output"
+  assert_output_contains "notes"
+  assert_output_not_contains "TOKEN=secret"
+  assert_output_contains "rc=1"
+  assert_output_contains "NoNewPrivs:	1"
+  assert_output_contains "mk=1"
+  # --cap cannot hand an exec'd process a capability the agent never holds.
+  run __ward exec --cap CAP_SYS_ADMIN "$CID" sh -c 'grep CapEff /proc/self/status'
+  [ "$status" -eq 0 ] || fail "exec --cap: $output"
+  local eff
+  eff="$(awk '{print $2}' <<<"$output")"
+  (( (0x$eff >> 21) & 1 )) && fail "CAP_SYS_ADMIN in CapEff: $output"
+  true
+}

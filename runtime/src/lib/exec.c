@@ -27,6 +27,7 @@
 #include "fds.h"
 #include "namespaces.h"
 #include "path_in_root.h"
+#include "../policy/policy.h"
 #include "proc_attrs.h"
 #include "process_env.h"
 #include "seccomp_notify.h"
@@ -144,6 +145,7 @@ struct exec_plan
   const struct oci_linux *l;
   int pidfd;      /* of the container init */
   int ns_flags;   /* namespaces to join */
+  const struct policy_plan *plan; /* the agent policy, or NULL */
   const struct ward_state *st; /* for a seccomp agent's state */
 };
 
@@ -175,7 +177,10 @@ exec_process (const struct exec_plan *x, int sock)
   if (exe == NULL)
     goto fail;
   char **env = process_build_env (p, 0);
-  if (fds_prepare_exec (n, &err) < 0 || credentials_and_seccomp_apply_sync (p, x->l, sock, &err) < 0)
+  /* An agent container's policy binds every process in it, not only the
+   * init: Landlock and the agent filter come last, as in the init. */
+  if (fds_prepare_exec (n, &err) < 0 || policy_apply_in_exec (x->plan, &err) < 0
+      || credentials_and_seccomp_apply_sync (p, x->l, sock, &err) < 0)
     goto fail;
   execve (exe, p->args.v, env);
   werr_set (&err, errno, "exec `%s`", exe);
@@ -357,12 +362,16 @@ container_exec (const struct exec_opts *o, int *status, struct werr *err)
     return -1;
   struct oci_config *cfg = NULL;
   struct oci_process *file_proc = NULL;
+  struct policy_plan *plan = NULL;
   int r = -1, master = -1;
   _cleanup_close_ int pidfd = -1;
   if (check_status (o, dirfd, st, err) < 0
       || state_load_config (dirfd, &cfg, err) < 0 || load_process (o, cfg, &file_proc, err) < 0)
     goto out;
-  const struct oci_process *p = file_proc ? file_proc : &cfg->process;
+  struct oci_process *p = file_proc ? file_proc : &cfg->process;
+  if (policy_exec_load (dirfd, &plan, err) < 0)
+    goto out;
+  policy_exec_process (plan, p);
   if (p->terminal && o->detach && o->console_socket == NULL)
     {
       werr_set (err, 0, "exec: --tty with --detach needs --console-socket");
@@ -374,6 +383,7 @@ container_exec (const struct exec_opts *o, int *status, struct werr *err)
       goto out;
     }
   struct exec_plan x = { .o = o, .p = p, .l = &cfg->linux_, .pidfd = pidfd,
+                         .plan = plan,
                          .ns_flags = namespaces_all_flags (cfg), .st = st };
   pid_t pid = exec_spawn (&x, st->cgroup, dirfd, &master, err);
   if (pid < 0 || after_spawn (o, pid, &master, err) < 0)
@@ -385,6 +395,7 @@ container_exec (const struct exec_opts *o, int *status, struct werr *err)
 out:
   if (master >= 0)
     close (master);
+  policy_plan_free (plan);
   oci_process_free (file_proc);
   oci_config_free (cfg);
   state_free (st);
