@@ -365,3 +365,18 @@ echo tool-ran'
   (( (0x$eff >> 21) & 1 )) && fail "CAP_SYS_ADMIN in CapEff: $output"
   true
 }
+
+@test "policy: a Kubernetes pod sandbox (pause) carries the pod's annotations but no policy; its containers do" {
+  set_agent pod-agent
+  set_args sleep 30
+  update_config '.annotations["io.kubernetes.cri.container-type"] = "sandbox"'
+  ward_run run -d --bundle "$BUNDLE" "$CID"
+  assert_success
+  run -0 __ward state "$CID"
+  [ "$(echo "$output" | jq -r '.annotations["run.ward.enforced"] // "none"')" = none ] || fail "sandbox got a policy: $output"
+  run -0 __ward delete -f "$CID"
+  update_config '.annotations["io.kubernetes.cri.container-type"] = "container"'
+  ward_run run -d --bundle "$BUNDLE" "$CID"
+  assert_success
+  [[ "$(enforced_report "$CID")" == *"agent=pod-agent"* ]] || fail "container: $(enforced_report "$CID")"
+}

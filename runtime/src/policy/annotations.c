@@ -17,9 +17,31 @@
 #define POLICY_PREFIX "run.ward."
 #define POLICY_FILE_MAX (1u << 20)
 
+/* A Kubernetes pod sandbox runs only the pause process; the engine copies
+ * the pod's annotations onto it too.  The policy binds the pod's
+ * containers, each of which carries the same annotations. */
+static bool
+is_pod_sandbox (const struct oci_config *cfg)
+{
+  static const char *const keys[] = { "io.kubernetes.cri.container-type",
+                                      "io.kubernetes.cri-o.ContainerType" };
+  for (size_t i = 0; i < ARRAY_SIZE (keys); i++)
+    {
+      const char *v = oci_config_annotation (cfg, keys[i]);
+      if (v && strcmp (v, "sandbox") == 0)
+        return true;
+    }
+  return false;
+}
+
 bool
 policy_requested (const struct oci_config *cfg)
 {
+  if (cfg && is_pod_sandbox (cfg))
+    {
+      log_debug ("pod sandbox: the agent policy applies to the pod's containers");
+      return false;
+    }
   for (size_t i = 0; cfg && i < cfg->annotations.n; i++)
     if (strncmp (cfg->annotations.v[i].key, POLICY_PREFIX,
                  strlen (POLICY_PREFIX))
