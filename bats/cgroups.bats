@@ -88,3 +88,22 @@ setup() {
   done
   [ -z "$procs" ] || fail "processes still in $CG: $procs"
 }
+
+@test "--cgroup-manager disabled: no cgroup is made, the init stays in the caller's" {
+  set_args sleep 100
+  ward_run --cgroup-manager disabled run -d --bundle "$BUNDLE" "$CID"
+  assert_success
+  local pid
+  pid="$(container_pid "$CID")"
+  diff <(cut -d: -f3 /proc/self/cgroup) <(cut -d: -f3 "/proc/$pid/cgroup") || fail "the init was moved"
+  local d
+  for d in /sys/fs/cgroup/*/; do
+    [ ! -e "$d${CG#/}" ] || fail "cgroup made: $d${CG#/}"
+  done
+}
+
+@test "--cgroup-manager with an unknown value: one line naming it" {
+  ward_run --cgroup-manager bogus run --bundle "$BUNDLE" "$CID"
+  assert_error "--cgroup-manager"
+  assert_no_leftovers
+}

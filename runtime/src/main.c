@@ -50,12 +50,13 @@ print_version (void)
 static void
 print_usage (const struct opt_def *defs)
 {
-  opts_print_help ("ward [global options] COMMAND [options] [arguments]",
-                   "ward: an OCI container runtime for running AI agents safely.\n\nCommands:",
-                   NULL);
+  printf ("Usage: ward [global options] COMMAND [options] [arguments]\n\n"
+          "ward: an OCI container runtime for running AI agents safely.\n\n"
+          "Commands:\n");
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
     printf ("  %-10s %s\n", commands[i].name, commands[i].help);
-  opts_print_help ("", "Run `ward COMMAND --help` for a command's options.", defs);
+  printf ("\nRun `ward COMMAND --help` for a command's options.\n");
+  opts_print_help (NULL, NULL, defs);
 }
 
 int
@@ -71,11 +72,11 @@ main (int argc, char **argv)
     { "debug", 0, OPT_BOOL, &g.debug, NULL, "debug messages" },
     { "systemd-cgroup", 0, OPT_BOOL, &g.systemd_cgroup, NULL, "manage cgroups through systemd" },
     { "rootless", 0, OPT_STRING, &g.rootless, "true|false|auto", "treat cgroups as rootless (default auto: euid != 0 or in a user namespace)" },
-    { "cgroup-manager", 0, OPT_STRING, &g.cgroup_manager, "cgroupfs|systemd|disabled", "crun's spelling of --systemd-cgroup" },
+    { "cgroup-manager", 0, OPT_STRING, &g.cgroup_manager, "cgroupfs|systemd|disabled", "crun's flag: systemd is --systemd-cgroup, disabled makes no cgroup" },
     { "version", 'v', OPT_BOOL, &version, NULL, "print the version" },
     { 0 },
   };
-  int first = opts_parse ("ward", defs, argc, argv, &help, &err);
+  int first = opts_parse ("global options", defs, argc, argv, &help, &err);
   if (first >= 0 && strcmp (g.log_format, "text") && strcmp (g.log_format, "json"))
     first = werr_set (&err, 0, "--log-format: expected text or json, got \"%s\"", g.log_format);
   struct werr log_err = { 0 };
@@ -93,6 +94,13 @@ main (int argc, char **argv)
     {
       print_usage (defs);
       return help ? 0 : 1;
+    }
+  if (g.cgroup_manager && strcmp (g.cgroup_manager, "cgroupfs")
+      && strcmp (g.cgroup_manager, "systemd") && strcmp (g.cgroup_manager, "disabled"))
+    {
+      log_error ("--cgroup-manager: expected cgroupfs, systemd or disabled, got \"%s\"",
+                 g.cgroup_manager);
+      return 1;
     }
   if (g.cgroup_manager && strcmp (g.cgroup_manager, "systemd") == 0)
     g.systemd_cgroup = true;

@@ -38,6 +38,7 @@ create_flags_to_opts (const struct global_opts *g, const struct create_flags *f,
     .no_pivot = f->no_pivot,
     .no_new_keyring = f->no_new_keyring,
     .systemd_cgroup = g->systemd_cgroup,
+    .no_cgroup = g->cgroup_manager && strcmp (g->cgroup_manager, "disabled") == 0,
     .rootless = g->rootless,
     .preserve_fds = f->preserve_fds,
   };

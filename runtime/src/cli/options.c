@@ -109,7 +109,8 @@ opts_parse (const char *cmd, const struct opt_def *defs, int argc, char **argv,
 void
 opts_print_help (const char *usage, const char *what, const struct opt_def *defs)
 {
-  printf ("Usage: %s\n\n%s\n", usage, what);
+  if (usage)
+    printf ("Usage: %s\n\n%s\n", usage, what);
   if (defs && defs->name)
     printf ("\nOptions:\n");
   for (; defs && defs->name; defs++)

@@ -50,7 +50,10 @@ undo_create (struct create_undo *u)
   if (u->pid > 0)
     kill (u->pid, SIGKILL);
   if (u->cgroup)
-    cgroup_destroy (u->cgroup, &ignored);
+    {
+      cgroup_destroy (u->cgroup, &ignored);
+      policy_monitor_cleanup (u->cgroup);
+    }
   if (u->state_dir)
     state_dir_remove (u->root, u->id, &ignored);
 }
@@ -230,11 +233,13 @@ spawn_and_record (const struct create_opts *o, struct ward_ctx *ctx,
     .rootless = rootless_cgroups (o->rootless),
     .resources = ctx->cfg->linux_.has_resources ? &ctx->cfg->linux_.resources : NULL,
   };
-  if (cgroup_create (&creq, &undo->cgroup, err) < 0)
+  /* --cgroup-manager disabled (podman --cgroups=disabled): the engine
+   * asked for no cgroup at all, crun's behaviour. */
+  if (!o->no_cgroup && cgroup_create (&creq, &undo->cgroup, err) < 0)
     return -1;
   /* Always: with no resources this still installs the default device
    * rules (deny everything but the standard nodes). */
-  if (cgroup_apply_resources (undo->cgroup, creq.resources, err) < 0)
+  if (undo->cgroup && cgroup_apply_resources (undo->cgroup, creq.resources, err) < 0)
     return -1;
   /* The agent policy's egress filter is on the cgroup before the init runs. */
   if (ctx->plan && (policy_save (ctx->plan, dirfd, err) < 0
@@ -506,6 +511,8 @@ container_delete (const char *root, const char *id, bool force,
     goto out;
   if (st->cgroup && cgroup_destroy (st->cgroup, err) < 0)
     goto out;
+  /* The policy monitor's sibling cgroup (egress by host name). */
+  policy_monitor_cleanup (st->cgroup);
   run_late_hooks (dirfd, st, "poststop", "stopped");
   r = state_dir_remove (root, id, err);
 out:
