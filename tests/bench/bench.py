@@ -88,6 +88,11 @@ def main():
     ap.add_argument("--runtime", action="append", default=[], help="NAME=PATH")
     ap.add_argument("--json", help="write all samples here")
     ap.add_argument("--spawn", required=True, help="the compiled spawn.c")
+    # Each run starts on a settled kernel: a cgroup v1 migration waits for an
+    # RCU grace period unless another one happened a moment before, so
+    # back-to-back runs would hand that cost to whichever runtime comes first.
+    ap.add_argument("--gap-ms", type=int, default=100,
+                    help="pause before every run (default 100)")
     args = ap.parse_args()
 
     runtimes = [("wrapper", None)]
@@ -109,6 +114,7 @@ def main():
             cid = "bench-%d-%s-%d" % (tag, name, i)
             errfile = os.path.join(args.workdir, "stderr-" + name)
             resfile = os.path.join(args.workdir, "result")
+            time.sleep(args.gap_ms / 1000.0)
             r = measure(args.spawn, command(path, root, args.bundle, cid), errfile, resfile)
             if not r["ok"]:
                 failures[name] += 1
@@ -142,6 +148,7 @@ def main():
         if path:
             print("%-9s %s (%s)" % (name + ":", version(path), path))
     print("runs:     %d per runtime (+%d warm-up), interleaved, bundle running /bin/true" % (args.runs, args.warmup))
+    print("gap:      %d ms before every run, so that none inherits the kernel state of the one before" % args.gap_ms)
     print("how:      every runtime, ward included, runs as")
     print("          unshare -m --propagation private sh -c '%s /sys/fs/cgroup/unified; exec RUNTIME \"$@\"' RUNTIME --root R run --bundle B ID" % UMOUNT)
     print("          'wrapper' is that wrapper running /bin/true: its time is included in every row,")

@@ -1018,8 +1018,17 @@ cgroup_destroy (struct cgroup_mgr *mgr, struct werr *err)
   if (mgr == NULL || mgr->n_hier == 0)
     return 0;
   struct werr kill_err = { 0 };
-  cgroup_kill_all (mgr, SIGKILL, &kill_err);
-  thaw_all (mgr);
+  pid_t *pids = NULL;
+  size_t n = 0;
+  /* Usually the container's processes are gone already: freezing and
+   * signalling an empty cgroup is wasted work (a late straggler makes
+   * rmdir fail with EBUSY, and rmdir_busy() kills it then). */
+  if (cgroup_pids (mgr, &pids, &n, &kill_err) < 0 || n > 0)
+    {
+      cgroup_kill_all (mgr, SIGKILL, &kill_err);
+      thaw_all (mgr);
+    }
+  free (pids);
   int r = 0;
   for (size_t i = 0; i < mgr->n_hier; i++)
     {

@@ -32,6 +32,13 @@ struct ward_ctx
   bool new_mntns;  /* the container gets a new mount namespace */
   bool new_cgroupns;
 
+  /* Called by the rootfs code before the first cgroup mount, and by the
+   * init once every mount is done: waits until the runtime has moved the
+   * init into its cgroup, then enters a new cgroup namespace if asked.  The
+   * runtime moves the init while it builds the rootfs, because a cgroup v1
+   * move waits for an RCU grace period.  NULL: nothing to wait for. */
+  int (*cgroup_gate) (const struct ward_ctx *ctx, struct werr *err);
+
   /* When process.terminal: the pty slave, opened in the init before
    * pivot_root (so /dev/console can be bound from it). -1 otherwise. */
   int console_slave_fd;

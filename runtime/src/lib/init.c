@@ -7,6 +7,7 @@
 #include "init.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -78,6 +79,25 @@ hooks_before_pivot (const struct ward_ctx *ctx, int sock, struct werr *err)
   return hooks_run ("createContainer", &ctx->cfg->hooks.create_container, state, err);
 }
 
+/* The init's end of the sync socket, for cgroup_gate(). */
+static int gate_sock = -1;
+
+static int
+cgroup_gate (const struct ward_ctx *ctx, struct werr *err)
+{
+  static bool joined;
+  struct sync_msg m;
+  if (joined)
+    return 0;
+  if (sync_expect (gate_sock, SYNC_CGROUP, &m, NULL, err) < 0)
+    return werr_prefix (err, "join the container's cgroup");
+  joined = true;
+  /* Made only now, so that its root is the container's own cgroup. */
+  if (ctx->new_cgroupns && unshare (CLONE_NEWCGROUP) < 0)
+    return werr_set (err, errno, "unshare cgroup namespace");
+  return 0;
+}
+
 static int
 build_container (const struct ward_ctx *ctx, int sock, struct werr *err)
 {
@@ -85,7 +105,8 @@ build_container (const struct ward_ctx *ctx, int sock, struct werr *err)
   const struct oci_process *p = &cfg->process;
   if (proc_attrs_apply_early (p, &cfg->linux_, err) < 0)
     return -1;
-  if (rootfs_mount_all (ctx, err) < 0 || hooks_before_pivot (ctx, sock, err) < 0
+  if (rootfs_mount_all (ctx, err) < 0 || cgroup_gate (ctx, err) < 0
+      || hooks_before_pivot (ctx, sock, err) < 0
       || rootfs_pivot (ctx, err) < 0)
     return -1;
   if (set_names (cfg, err) < 0)
@@ -113,9 +134,12 @@ build_container (const struct ward_ctx *ctx, int sock, struct werr *err)
 }
 
 void
-init_main (const struct ward_ctx *ctx, int sock, int fifo_fd)
+init_main (const struct ward_ctx *parent_ctx, int sock, int fifo_fd)
 {
   struct werr err = { 0 };
+  struct ward_ctx gated = *parent_ctx;
+  gated.cgroup_gate = cgroup_gate;
+  const struct ward_ctx *ctx = &gated;
   const struct oci_process *p = &ctx->cfg->process;
   int n_preserved = ctx->preserve_fds;
 
@@ -126,6 +150,7 @@ init_main (const struct ward_ctx *ctx, int sock, int fifo_fd)
       || (sock = fds_move_above (sock, n_preserved, &err)) < 0
       || (fifo_fd = fds_move_above (fifo_fd, n_preserved, &err)) < 0)
     goto fail;
+  gate_sock = sock;
   if (build_container (ctx, sock, &err) < 0)
     goto fail;
   _cleanup_free_ char *exe = process_find_executable (p, &err);

@@ -884,7 +884,9 @@ mounts_apply (struct rootfs_ctx *rc, size_t i, struct werr *err)
   else if (strcmp (type, "tmpfs") == 0)
     r = mount_tmpfs (rc, i, dest, &o, err);
   else if (strcmp (type, "cgroup") == 0)
-    r = mount_cgroup (rc, i, dest, &o, err);
+    r = rc->ctx->cgroup_gate && rc->ctx->cgroup_gate (rc->ctx, err) < 0
+            ? -1
+            : mount_cgroup (rc, i, dest, &o, err);
   else
     r = mount_other (rc, i, dest, &o, err);
   mount_opts_free (&o);

@@ -78,7 +78,9 @@ stage1_namespaces (const struct ward_ctx *ctx, int sock, struct werr *err)
       if (write_time_offsets (&cfg->linux_, err) < 0)
         return -1;
     }
-  int rest = flags & ~(CLONE_NEWUSER | CLONE_NEWTIME);
+  /* The cgroup namespace waits for the init: it must be made once the init
+   * is in its cgroup (see cgroup_gate in context.h). */
+  int rest = flags & ~(CLONE_NEWUSER | CLONE_NEWTIME | CLONE_NEWCGROUP);
   if (rest && unshare (rest) < 0)
     return werr_set (err, errno, "unshare namespaces (flags 0x%x)", rest);
   return 0;
@@ -147,8 +149,6 @@ parent_drive (const struct spawn_request *req, int sock, pid_t stage1,
   struct sync_msg m;
   bool ready = false, hooks_pending = false;
   _cleanup_close_ int seccomp_fd = -1;
-  if (req->cgroup && cgroup_enter (req->cgroup, stage1, err) < 0)
-    return -1;
   if (sync_send (sock, SYNC_GO, 0, -1) < 0)
     return werr_set (err, EPIPE, "the container's set-up process died");
   while (!ready || *init_pid <= 0)
@@ -166,6 +166,11 @@ parent_drive (const struct spawn_request *req, int sock, pid_t stage1,
           break;
         case SYNC_INIT_PID:
           *init_pid = m.pid;
+          /* Meanwhile the init builds its rootfs: the move into the cgroup
+           * (an RCU grace period on cgroup v1) overlaps with that work. */
+          if (req->cgroup && cgroup_enter (req->cgroup, m.pid, err) < 0)
+            return -1;
+          sync_send (sock, SYNC_CGROUP, 0, -1);
           break;
         case SYNC_CONSOLE:
           *console_master = fd;

@@ -5,6 +5,7 @@
  *   parent → stage1  SYNC_GO               cgroup joined / maps written
  *   stage1 → parent  SYNC_INIT_PID         the container init's pid
  *   init   → parent  SYNC_CONSOLE (+fd)    the pty master
+ *   parent → init    SYNC_CGROUP           the init is in its cgroup now
  *   init   → parent  SYNC_HOOKS            run prestart/createRuntime hooks
  *   parent → init    SYNC_GO (pid)         done; pid = the init's host pid
  *   init   → parent  SYNC_READY            waiting for `start`
@@ -31,6 +32,7 @@ enum sync_type
   SYNC_ERROR,
   SYNC_HOOKS,
   SYNC_SECCOMP_FD,
+  SYNC_CGROUP,
 };
 
 struct sync_msg
