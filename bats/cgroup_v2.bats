@@ -140,3 +140,22 @@ $WARD run --bundle '"$BUNDLE"' $CID
   [ "$(grep -c . <<<"$stderr")" -eq 1 ] || fail "more than one line: $stderr"
   assert_no_leftovers
 }
+
+@test "pure cgroup2: the init and exec'd processes start inside the cgroup (clone3 CLONE_INTO_CGROUP); /sys/fs/cgroup is the container's own" {
+  command -v strace >/dev/null || skip "strace is not installed"
+  set_args sleep 100
+  in_cgroup2_ns '
+strace -e trace=clone3 -o '"$BATS_TEST_TMPDIR"'/create.trace $WARD run -d --bundle '"$BUNDLE"' $CID || exit 1
+strace -e trace=clone3 -o '"$BATS_TEST_TMPDIR"'/exec.trace $WARD exec $CID grep ^0:: /proc/self/cgroup || exit 2
+$WARD exec $CID cat /sys/fs/cgroup/cgroup.procs | wc -l
+$WARD exec $CID sh -c "ls /sys/fs/cgroup | grep -c ward; true"
+'
+  assert_success
+  grep -q "CLONE_INTO_CGROUP" "$BATS_TEST_TMPDIR/create.trace" || fail "create did not use CLONE_INTO_CGROUP"
+  grep -q "CLONE_INTO_CGROUP" "$BATS_TEST_TMPDIR/exec.trace" || fail "exec did not use CLONE_INTO_CGROUP"
+  [ "${lines[0]}" = "0::/$CID" ] || fail "exec: ${lines[0]}"
+  # the container's own cgroup: its init, plus the cat listing it
+  [ "${lines[1]}" -le 2 ] || fail "cgroup.procs holds ${lines[1]} pids: not the container's own cgroup"
+  [ "${lines[2]}" = 0 ] || fail "the host's cgroups are visible"
+  assert_no_leftovers
+}

@@ -87,5 +87,12 @@ void cgroup_mgr_free (struct cgroup_mgr *mgr);
 /* The container's directory on the cgroup2 (unified) hierarchy, where BPF
  * programs attach; NULL when it has none (cgroup_unified.c). */
 const char *cgroup_unified_path (const struct cgroup_mgr *mgr);
+/* On a pure cgroup v2 host: an O_DIRECTORY fd of the container's cgroup, for
+ * clone3(CLONE_INTO_CGROUP), which starts a process inside it without the
+ * cost of a move.  -1 when the container needs other hierarchies too (v1,
+ * hybrid) or has no cgroup. */
+int cgroup_clone_into_fd (const struct cgroup_mgr *mgr);
+/* Whether the container's only hierarchy is cgroup v2. */
+bool cgroup_clone_into_fd_possible (const struct cgroup_mgr *mgr);
 
 #endif

@@ -2,6 +2,8 @@
  * programs (runtime/src/policy/egress_bpf.c). */
 #include "cgroup_internal.h"
 
+#include <fcntl.h>
+
 const char *
 cgroup_unified_path (const struct cgroup_mgr *mgr)
 {
@@ -9,4 +11,18 @@ cgroup_unified_path (const struct cgroup_mgr *mgr)
     if (mgr->hier[i].unified)
       return mgr->hier[i].path;
   return NULL;
+}
+
+bool
+cgroup_clone_into_fd_possible (const struct cgroup_mgr *mgr)
+{
+  return mgr && mgr->n_hier == 1 && mgr->hier[0].unified;
+}
+
+int
+cgroup_clone_into_fd (const struct cgroup_mgr *mgr)
+{
+  if (!cgroup_clone_into_fd_possible (mgr))
+    return -1;
+  return open (mgr->hier[0].path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 }

@@ -245,6 +245,8 @@ spawn_and_record (const struct create_opts *o, struct ward_ctx *ctx,
   if (ctx->plan && (policy_save (ctx->plan, dirfd, err) < 0
                     || policy_attach_cgroup (ctx->plan, undo->cgroup, err) < 0))
     return -1;
+  if (cgroup_clone_into_fd_possible (undo->cgroup))
+    ctx->cgroup2_dir = cgroup_unified_path (undo->cgroup);
   struct spawn_request req = { .ctx = ctx, .cgroup = undo->cgroup,
                                .fifo_fd = fifo, .close_fd = dirfd };
   if (hooks_any (ctx->cfg))

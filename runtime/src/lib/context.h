@@ -32,6 +32,10 @@ struct ward_ctx
   bool new_mntns;  /* the container gets a new mount namespace */
   bool new_cgroupns;
 
+  /* The container's cgroup2 directory on the host (pure cgroup v2), or
+   * NULL: a cgroup2 mount in the container binds it. */
+  const char *cgroup2_dir;
+
   /* Called by the rootfs code before the first cgroup mount, and by the
    * init once every mount is done: waits until the runtime has moved the
    * init into its cgroup, then enters a new cgroup namespace if asked.  The

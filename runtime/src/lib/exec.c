@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -29,6 +30,7 @@
 #include "path_in_root.h"
 #include "../policy/policy.h"
 #include "proc_attrs.h"
+#include "process.h"
 #include "process_env.h"
 #include "seccomp_notify.h"
 #include "state.h"
@@ -231,7 +233,8 @@ exec_spawn (const struct exec_plan *x, struct cgroup_mgr *cg, int lockfd,
   int sv[2];
   if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
     return werr_set (err, errno, "socketpair");
-  pid_t child = fork ();
+  _cleanup_close_ int cgroup_fd = cgroup_clone_into_fd (cg);
+  pid_t child = process_fork_into (cgroup_fd);
   if (child < 0)
     return werr_set (err, errno, "fork");
   if (child == 0)
@@ -245,7 +248,7 @@ exec_spawn (const struct exec_plan *x, struct cgroup_mgr *cg, int lockfd,
   pid_t pid = -1;
   int r = 0;
   _cleanup_close_ int seccomp_fd = -1;
-  if (cg && cgroup_enter (cg, child, err) < 0)
+  if (cg && cgroup_fd < 0 && cgroup_enter (cg, child, err) < 0)
     r = -1;
   else
     sync_send (sock, SYNC_GO, 0, -1);
@@ -255,7 +258,10 @@ exec_spawn (const struct exec_plan *x, struct cgroup_mgr *cg, int lockfd,
       int fd = -1;
       int got = sync_recv (sock, &m, &fd, err);
       if (got == SYNC_EOF && pid > 0)
-        break;
+        {
+          werr_clear (err); /* EOF after the pid: the exec happened */
+          break;
+        }
       if (got < 0)
         r = -1;
       else if (m.type == SYNC_INIT_PID)
@@ -385,6 +391,9 @@ container_exec (const struct exec_opts *o, int *status, struct werr *err)
   struct exec_plan x = { .o = o, .p = p, .l = &cfg->linux_, .pidfd = pidfd,
                          .plan = plan,
                          .ns_flags = namespaces_all_flags (cfg), .st = st };
+  /* The lock is not held while the process starts: in a paused container
+   * (--ignore-paused) it waits for `resume`, which needs the lock. */
+  flock (dirfd, LOCK_UN);
   pid_t pid = exec_spawn (&x, st->cgroup, dirfd, &master, err);
   if (pid < 0 || after_spawn (o, pid, &master, err) < 0)
     goto out;

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <fcntl.h>
+#include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -118,6 +119,17 @@ stage1_main (const struct spawn_request *req, int sock)
   _exit (0);
 }
 
+pid_t
+process_fork_into (int cgroup_fd)
+{
+  if (cgroup_fd < 0)
+    return fork ();
+  struct clone_args args = { .flags = CLONE_INTO_CGROUP,
+                             .exit_signal = SIGCHLD,
+                             .cgroup = (uint64_t) cgroup_fd };
+  return (pid_t) syscall (SYS_clone3, &args, sizeof args);
+}
+
 static void
 kill_and_reap (pid_t pid)
 {
@@ -144,7 +156,8 @@ reap_stage1 (pid_t pid, struct werr *err)
  * share one socket, so the init's messages may overtake stage 1's last one. */
 static int
 parent_drive (const struct spawn_request *req, int sock, pid_t stage1,
-              pid_t *init_pid, int *console_master, struct werr *err)
+              bool started_in_cgroup, pid_t *init_pid, int *console_master,
+              struct werr *err)
 {
   struct sync_msg m;
   bool ready = false, hooks_pending = false;
@@ -168,7 +181,8 @@ parent_drive (const struct spawn_request *req, int sock, pid_t stage1,
           *init_pid = m.pid;
           /* Meanwhile the init builds its rootfs: the move into the cgroup
            * (an RCU grace period on cgroup v1) overlaps with that work. */
-          if (req->cgroup && cgroup_enter (req->cgroup, m.pid, err) < 0)
+          if (req->cgroup && !started_in_cgroup
+              && cgroup_enter (req->cgroup, m.pid, err) < 0)
             return -1;
           sync_send (sock, SYNC_CGROUP, 0, -1);
           break;
@@ -230,7 +244,10 @@ process_spawn (const struct spawn_request *req, struct spawn_result *out,
   out->console_master = -1;
   if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
     return werr_set (err, errno, "socketpair");
-  pid_t stage1 = fork ();
+  /* Pure cgroup v2: stage 1 (and so the init) starts inside the container's
+   * cgroup; a later move would wait for an RCU grace period. */
+  _cleanup_close_ int cgroup_fd = cgroup_clone_into_fd (req->cgroup);
+  pid_t stage1 = process_fork_into (cgroup_fd);
   if (stage1 < 0)
     {
       close (sv[0]);
@@ -248,7 +265,8 @@ process_spawn (const struct spawn_request *req, struct spawn_result *out,
   close (sv[1]);
   _cleanup_close_ int sock = sv[0];
   pid_t init = -1;
-  int r = parent_drive (req, sock, stage1, &init, &out->console_master, err);
+  int r = parent_drive (req, sock, stage1, cgroup_fd >= 0, &init,
+                       &out->console_master, err);
   struct werr reap_err;
   if (r < 0)
     kill (stage1, SIGKILL);

@@ -39,4 +39,8 @@ struct spawn_result
 int process_spawn (const struct spawn_request *req, struct spawn_result *out,
                    struct werr *err);
 
+/* fork(), or with a cgroup2 directory fd, clone3(CLONE_INTO_CGROUP): the
+ * child starts in that cgroup, with no move (and its RCU wait) later. */
+pid_t process_fork_into (int cgroup_fd);
+
 #endif
