@@ -100,3 +100,14 @@ prop_of() {
   [ "$status" -ne 0 ]
   assert_no_leftovers
 }
+
+@test "--no-pivot: MS_MOVE + chroot; the root is the bundle's rootfs and the host's is unreachable" {
+  put_file /only-in-rootfs <<<"mine"
+  set_script 'cat /only-in-rootfs; ls /tmp/ward-bundle* 2>&1 | head -n 1; cat /proc/self/mountinfo | awk "\$5 == \"/\" {print \$4}"'
+  ward_run run --no-pivot --bundle "$BUNDLE" "$CID"
+  assert_success
+  [ "${lines[0]}" = mine ]
+  assert_output_contains "No such file or directory"
+  [[ "${lines[2]}" == *rootfs ]] || fail "root mount: ${lines[2]}"
+  assert_no_leftovers
+}
