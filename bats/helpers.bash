@@ -137,6 +137,7 @@ assert_error() {
   n="$(printf '%s\n' "$stderr" | grep -c .)" || true
   [ "$n" -eq 1 ] || fail "expected one line on stderr, got $n: $stderr"
   [[ "$stderr" == "$name: "* ]] || fail "stderr does not start with '$name: ': $stderr"
+  [[ "$stderr" != "$name: $name: "* ]] || fail "the prefix is doubled: $stderr"
   [[ "$stderr" == *"$want"* ]] || fail "stderr does not contain '$want': $stderr"
 }
 

@@ -32,10 +32,14 @@ selinux_enabled() {
   assert_no_leftovers
 }
 
-@test "fail closed: egress by host name (until the resolver lands)" {
+@test "fail closed: egress by host name where resolv.conf cannot name the resolver" {
+  # the host's network, a read-only rootfs without /etc/resolv.conf
+  remove_namespace network
+  update_config '.root.readonly = true'
+  rm -f "$ROOTFS/etc/resolv.conf"
   set_policy '{"network": {"egress": {"allow": [{"to": [{"host": "api.github.com"}]}]}}}'
   ward_run create --bundle "$BUNDLE" "$CID"
-  assert_error "policy: network.egress.allow[0].to[0].host: egress by host name is not implemented yet"
+  assert_error "policy: egress by host name: /etc/resolv.conf cannot point to the resolver: No such file or directory"
   assert_no_leftovers
 }
 

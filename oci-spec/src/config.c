@@ -42,27 +42,15 @@ oci_ns_type_from_name (const char *name)
 /* ---- root --------------------------------------------------------------- */
 
 static int
-parse_root (struct pctx *p, const struct jnode *doc, struct oci_root *root)
+root_fields (struct pctx *p, const struct jnode *obj, void *out)
 {
-  const struct jnode *obj;
-  if (pu_object (p, doc, "root", false, &obj) < 0)
-    return -1;
-  if (obj == NULL)
-    return 0;
-  size_t mark = pctx_push_key (p, "root");
-  int r = -1;
+  struct oci_root *root = out;
   if (pu_string (p, obj, "path", true, &root->path) < 0
       || pu_bool (p, obj, "readonly", &root->readonly, NULL) < 0)
-    goto out;
+    return -1;
   if (root->path[0] == '\0')
-    {
-      pu_fail_key (p, "path", "must not be empty");
-      goto out;
-    }
-  r = 0;
-out:
-  pctx_pop (p, mark);
-  return r;
+    return pu_fail_key (p, "path", "must not be empty");
+  return 0;
 }
 
 /* ---- mounts ------------------------------------------------------------- */
@@ -134,26 +122,17 @@ parse_hook_list (struct pctx *p, const struct jnode *obj, const char *key,
 }
 
 static int
-parse_hooks (struct pctx *p, const struct jnode *doc, struct oci_config *cfg)
+hooks_fields (struct pctx *p, const struct jnode *obj, void *out)
 {
-  const struct jnode *obj;
-  if (pu_object (p, doc, "hooks", false, &obj) < 0)
-    return -1;
-  if (obj == NULL)
-    return 0;
-  cfg->has_hooks = true;
-  struct oci_hooks *h = &cfg->hooks;
-  size_t mark = pctx_push_key (p, "hooks");
-  int r = 0;
+  struct oci_hooks *h = out;
   if (parse_hook_list (p, obj, "prestart", &h->prestart) < 0
       || parse_hook_list (p, obj, "createRuntime", &h->create_runtime) < 0
       || parse_hook_list (p, obj, "createContainer", &h->create_container) < 0
       || parse_hook_list (p, obj, "startContainer", &h->start_container) < 0
       || parse_hook_list (p, obj, "poststart", &h->poststart) < 0
       || parse_hook_list (p, obj, "poststop", &h->poststop) < 0)
-    r = -1;
-  pctx_pop (p, mark);
-  return r;
+    return -1;
+  return 0;
 }
 
 static void
@@ -171,82 +150,55 @@ hook_list_release (struct oci_hook_list *list)
 /* ---- the document ------------------------------------------------------- */
 
 static int
-parse_process (struct pctx *p, const struct jnode *doc, struct oci_config *cfg)
+process_fields (struct pctx *p, const struct jnode *obj, void *out)
 {
-  const struct jnode *obj;
-  if (pu_object (p, doc, "process", false, &obj) < 0)
-    return -1;
-  if (obj == NULL)
-    return 0;
-  cfg->has_process = true;
-  size_t mark = pctx_push_key (p, "process");
-  int r = oci_parse_process_obj (p, obj, &cfg->process);
-  pctx_pop (p, mark);
-  return r;
+  return oci_parse_process_obj (p, obj, out);
 }
 
 static int
-parse_linux (struct pctx *p, const struct jnode *doc, struct oci_config *cfg)
+linux_fields (struct pctx *p, const struct jnode *obj, void *out)
 {
-  const struct jnode *obj;
-  if (pu_object (p, doc, "linux", false, &obj) < 0)
-    return -1;
-  if (obj == NULL)
-    return 0;
-  cfg->has_linux = true;
-  size_t mark = pctx_push_key (p, "linux");
-  int r = oci_parse_linux_obj (p, obj, &cfg->linux_);
-  pctx_pop (p, mark);
-  return r;
+  return oci_parse_linux_obj (p, obj, out);
 }
 
 static int
-parse_document (struct pctx *p, const struct jnode *doc,
-                struct oci_config *cfg)
+parse_document (struct pctx *p, const struct jnode *doc, void *out)
 {
+  struct oci_config *cfg = out;
   if (pu_v_object (p, doc) < 0)
     return -1;
   if (pu_string (p, doc, "ociVersion", true, &cfg->oci_version) < 0)
     return -1;
   if (cfg->oci_version[0] == '\0')
     return pu_fail_key (p, "ociVersion", "must not be empty");
-  if (parse_root (p, doc, &cfg->root) < 0
-      || parse_process (p, doc, cfg) < 0
+  if (pu_section (p, doc, "root", NULL, &cfg->root, root_fields) < 0
+      || pu_section (p, doc, "process", &cfg->has_process, &cfg->process,
+                     process_fields) < 0
       || pu_string (p, doc, "hostname", false, &cfg->hostname) < 0
       || pu_string (p, doc, "domainname", false, &cfg->domainname) < 0
       || pu_array_of (p, doc, "mounts", sizeof *cfg->mounts,
                       (void **) &cfg->mounts, &cfg->n_mounts, parse_mount) < 0
-      || parse_hooks (p, doc, cfg) < 0
+      || pu_section (p, doc, "hooks", &cfg->has_hooks, &cfg->hooks,
+                     hooks_fields) < 0
       || pu_kvv (p, doc, "annotations", &cfg->annotations) < 0
-      || parse_linux (p, doc, cfg) < 0)
+      || pu_section (p, doc, "linux", &cfg->has_linux, &cfg->linux_,
+                     linux_fields) < 0)
     return -1;
   return 0;
+}
+
+static void
+config_free (void *cfg)
+{
+  oci_config_free (cfg);
 }
 
 int
 oci_config_parse_data (const char *data, size_t len, const char *name,
                        struct oci_config **out, struct werr *err)
 {
-  struct pctx p;
-  pctx_init (&p, name, err);
-  struct jnode *doc = jnode_parse (data, len, err);
-  if (doc == NULL)
-    return werr_prefix (err, "%s", p.name);
-  struct oci_config *cfg = calloc (1, sizeof *cfg);
-  if (cfg == NULL)
-    {
-      jnode_free (doc);
-      return werr_set (err, ENOMEM, "%s", p.name);
-    }
-  int r = parse_document (&p, doc, cfg);
-  jnode_free (doc);
-  if (r < 0)
-    {
-      oci_config_free (cfg);
-      return -1;
-    }
-  *out = cfg;
-  return 0;
+  return pu_parse_document (data, len, name, sizeof **out, parse_document,
+                            config_free, (void **) out, err);
 }
 
 /* Read a whole regular file of at most JNODE_MAX_INPUT bytes. */

@@ -269,27 +269,6 @@ seccomp_release (struct oci_seccomp *sc)
 
 /* ---- sub-objects -------------------------------------------------------- */
 
-typedef int (*obj_fn) (struct pctx *p, const struct jnode *obj, void *out);
-
-/* obj[key] is an optional object: set *has and parse it with `fn`. */
-static int
-parse_sub (struct pctx *p, const struct jnode *obj, const char *key,
-           bool *has, void *out, obj_fn fn)
-{
-  const struct jnode *sub;
-  if (pu_object (p, obj, key, false, &sub) < 0)
-    return -1;
-  if (sub == NULL)
-    return 0;
-  *has = true;
-  if (fn == NULL)
-    return 0;
-  size_t mark = pctx_push_key (p, key);
-  int r = fn (p, sub, out);
-  pctx_pop (p, mark);
-  return r;
-}
-
 static int
 seccomp_fn (struct pctx *p, const struct jnode *obj, void *out)
 {
@@ -344,20 +323,20 @@ oci_parse_linux_obj (struct pctx *p, const struct jnode *obj,
                          (void **) &lx->devices, &lx->n_devices, parse_device)
              < 0
       || pu_string (p, obj, "cgroupsPath", false, &lx->cgroups_path) < 0
-      || parse_sub (p, obj, "resources", &lx->has_resources, &lx->resources,
-                    resources_fn) < 0
+      || pu_section (p, obj, "resources", &lx->has_resources,
+                     &lx->resources, resources_fn) < 0
       || parse_propagation (p, obj, lx) < 0
       || pu_strv (p, obj, "maskedPaths", &lx->masked_paths) < 0
       || pu_strv (p, obj, "readonlyPaths", &lx->readonly_paths) < 0
       || pu_string (p, obj, "mountLabel", false, &lx->mount_label) < 0
       || pu_kvv (p, obj, "sysctl", &lx->sysctl) < 0
-      || parse_sub (p, obj, "seccomp", &lx->has_seccomp, &lx->seccomp,
-                    seccomp_fn) < 0
-      || parse_sub (p, obj, "personality", &lx->has_personality, lx,
-                    personality_fn) < 0
-      || parse_sub (p, obj, "intelRdt", &lx->has_intel_rdt, NULL, NULL) < 0
-      || parse_sub (p, obj, "memoryPolicy", &lx->has_memory_policy, NULL,
-                    NULL) < 0)
+      || pu_section (p, obj, "seccomp", &lx->has_seccomp, &lx->seccomp,
+                     seccomp_fn) < 0
+      || pu_section (p, obj, "personality", &lx->has_personality, lx,
+                     personality_fn) < 0
+      || pu_section (p, obj, "intelRdt", &lx->has_intel_rdt, NULL, NULL) < 0
+      || pu_section (p, obj, "memoryPolicy", &lx->has_memory_policy, NULL,
+                     NULL) < 0)
     return -1;
   return 0;
 }

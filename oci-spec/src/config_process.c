@@ -71,95 +71,59 @@ lookup (const struct named_value *t, size_t n, const char *name)
 /* ---- user, capabilities, console ------------------------------------- */
 
 static int
-parse_additional_gids (struct pctx *p, const struct jnode *obj,
-                       struct oci_user *u)
+gid_elem (struct pctx *p, const struct jnode *v, void *arr, size_t i,
+          void *ctx)
 {
-  const struct jnode *arr;
-  if (pu_array (p, obj, "additionalGids", false, &arr) < 0)
+  uint64_t gid;
+  if (pu_v_uint (p, v, UINT32_MAX, &gid) < 0)
     return -1;
-  if (arr == NULL)
-    return 0;
-  size_t n = jnode_len (arr);
-  u->additional_gids = calloc (n ? n : 1, sizeof *u->additional_gids);
-  if (u->additional_gids == NULL)
-    return werr_set (p->err, ENOMEM, "%s: additionalGids", p->name);
-  u->n_additional_gids = n;
-  size_t mark = pctx_push_key (p, "additionalGids");
-  int r = 0;
-  for (size_t i = 0; i < n && r == 0; i++)
-    {
-      size_t m = pctx_push_index (p, i);
-      uint64_t gid;
-      r = pu_v_uint (p, jnode_at (arr, i), UINT32_MAX, &gid);
-      u->additional_gids[i] = (uint32_t) gid;
-      pctx_pop (p, m);
-    }
-  pctx_pop (p, mark);
-  return r;
+  ((uint32_t *) arr)[i] = (uint32_t) gid;
+  return 0;
 }
 
 static int
-parse_user (struct pctx *p, const struct jnode *proc, struct oci_user *u)
+parse_additional_gids (struct pctx *p, const struct jnode *obj,
+                       struct oci_user *u)
 {
-  const struct jnode *obj;
-  if (pu_object (p, proc, "user", false, &obj) < 0)
-    return -1;
-  if (obj == NULL)
-    return 0;
-  size_t mark = pctx_push_key (p, "user");
-  int r = -1;
+  return pu_array_each (p, obj, "additionalGids", sizeof *u->additional_gids,
+                        (void **) &u->additional_gids, &u->n_additional_gids,
+                        gid_elem, NULL);
+}
+
+static int
+user_fields (struct pctx *p, const struct jnode *obj, void *out)
+{
+  struct oci_user *u = out;
   if (pu_u32 (p, obj, "uid", false, &u->uid, NULL) < 0
       || pu_u32 (p, obj, "gid", false, &u->gid, NULL) < 0
       || pu_u32 (p, obj, "umask", false, &u->umask, &u->has_umask) < 0
       || parse_additional_gids (p, obj, u) < 0
       || pu_string (p, obj, "username", false, &u->username) < 0)
-    goto out;
-  r = 0;
-out:
-  pctx_pop (p, mark);
-  return r;
+    return -1;
+  return 0;
 }
 
 static int
-parse_capabilities (struct pctx *p, const struct jnode *proc,
-                    struct oci_process *out)
+capabilities_fields (struct pctx *p, const struct jnode *obj, void *out)
 {
-  const struct jnode *obj;
-  if (pu_object (p, proc, "capabilities", false, &obj) < 0)
-    return -1;
-  if (obj == NULL)
-    return 0;
-  out->has_capabilities = true;
-  struct oci_capabilities *c = &out->capabilities;
-  size_t mark = pctx_push_key (p, "capabilities");
-  int r = 0;
+  struct oci_capabilities *c = out;
   if (pu_strv (p, obj, "bounding", &c->bounding) < 0
       || pu_strv (p, obj, "effective", &c->effective) < 0
       || pu_strv (p, obj, "inheritable", &c->inheritable) < 0
       || pu_strv (p, obj, "permitted", &c->permitted) < 0
       || pu_strv (p, obj, "ambient", &c->ambient) < 0)
-    r = -1;
-  pctx_pop (p, mark);
-  return r;
+    return -1;
+  return 0;
 }
 
 static int
-parse_console_size (struct pctx *p, const struct jnode *proc,
-                    struct oci_process *out)
+console_size_fields (struct pctx *p, const struct jnode *obj, void *out)
 {
-  const struct jnode *obj;
-  if (pu_object (p, proc, "consoleSize", false, &obj) < 0)
+  struct oci_process *proc = out;
+  if (pu_u64 (p, obj, "height", true, &proc->console_height, NULL) < 0
+      || pu_u64 (p, obj, "width", true, &proc->console_width, NULL) < 0)
     return -1;
-  if (obj == NULL)
-    return 0;
-  out->has_console_size = true;
-  size_t mark = pctx_push_key (p, "consoleSize");
-  int r = 0;
-  if (pu_u64 (p, obj, "height", true, &out->console_height, NULL) < 0
-      || pu_u64 (p, obj, "width", true, &out->console_width, NULL) < 0)
-    r = -1;
-  pctx_pop (p, mark);
-  return r;
+  return 0;
 }
 
 /* ---- rlimits ------------------------------------------------------------ */
@@ -185,74 +149,51 @@ parse_rlimit (struct pctx *p, const struct jnode *v, struct oci_rlimit *rl)
 }
 
 static int
+rlimit_elem (struct pctx *p, const struct jnode *v, void *arr, size_t i,
+             void *ctx)
+{
+  struct oci_rlimit *rl = arr;
+  if (parse_rlimit (p, v, &rl[i]) < 0)
+    return -1;
+  /* The spec: duplicated types MUST be an error. */
+  for (size_t j = 0; j < i; j++)
+    if (rl[j].resource == rl[i].resource)
+      return pu_fail_key (p, "type", "duplicate rlimit type \"%s\"",
+                          rl[i].type);
+  return 0;
+}
+
+static int
 parse_rlimits (struct pctx *p, const struct jnode *proc,
                struct oci_process *out)
 {
-  const struct jnode *arr;
-  if (pu_array (p, proc, "rlimits", false, &arr) < 0)
-    return -1;
-  if (arr == NULL)
-    return 0;
-  size_t n = jnode_len (arr);
-  out->rlimits = calloc (n ? n : 1, sizeof *out->rlimits);
-  if (out->rlimits == NULL)
-    return werr_set (p->err, ENOMEM, "%s: rlimits", p->name);
-  out->n_rlimits = n;
-  for (size_t i = 0; i < n; i++)
-    out->rlimits[i].resource = -1;
-  size_t mark = pctx_push_key (p, "rlimits");
-  int r = 0;
-  for (size_t i = 0; i < n && r == 0; i++)
-    {
-      size_t m = pctx_push_index (p, i);
-      r = parse_rlimit (p, jnode_at (arr, i), &out->rlimits[i]);
-      /* The spec: duplicated types MUST be an error. */
-      for (size_t j = 0; r == 0 && j < i; j++)
-        if (out->rlimits[j].resource == out->rlimits[i].resource)
-          r = pu_fail_key (p, "type", "duplicate rlimit type \"%s\"",
-                           out->rlimits[i].type);
-      pctx_pop (p, m);
-    }
-  pctx_pop (p, mark);
-  return r;
+  return pu_array_each (p, proc, "rlimits", sizeof *out->rlimits,
+                        (void **) &out->rlimits, &out->n_rlimits, rlimit_elem,
+                        NULL);
 }
 
 /* ---- ioPriority, scheduler, CPU affinity ------------------------------- */
 
 static int
-parse_io_priority (struct pctx *p, const struct jnode *proc,
-                   struct oci_process *out)
+io_priority_fields (struct pctx *p, const struct jnode *obj, void *out)
 {
-  const struct jnode *obj;
-  if (pu_object (p, proc, "ioPriority", false, &obj) < 0)
-    return -1;
-  if (obj == NULL)
-    return 0;
-  out->has_io_priority = true;
-  struct oci_io_priority *io = &out->io_priority;
-  size_t mark = pctx_push_key (p, "ioPriority");
-  int r = -1;
+  struct oci_io_priority *io = out;
   if (pu_string (p, obj, "class", true, &io->class_name) < 0)
-    goto out;
+    return -1;
   size_t m = pctx_push_key (p, "class");
   int idx = pu_v_enum (p, io->class_name, ioprio_class_names,
                        "I/O priority class");
   pctx_pop (p, m);
   if (idx < 0)
-    goto out;
+    return -1;
   io->class = idx + 1; /* IOPRIO_CLASS_RT is 1 */
-  if (pu_i32 (p, obj, "priority", &io->priority, NULL) < 0)
-    goto out;
-  r = 0;
-out:
-  pctx_pop (p, mark);
-  return r;
+  return pu_i32 (p, obj, "priority", &io->priority, NULL);
 }
 
 static int
-parse_scheduler_fields (struct pctx *p, const struct jnode *obj,
-                        struct oci_scheduler *s)
+scheduler_fields (struct pctx *p, const struct jnode *obj, void *out)
 {
+  struct oci_scheduler *s = out;
   if (pu_string (p, obj, "policy", true, &s->policy) < 0)
     return -1;
   s->policy_value = lookup (sched_table, ARRAY_SIZE (sched_table),
@@ -273,22 +214,6 @@ parse_scheduler_fields (struct pctx *p, const struct jnode *obj,
 }
 
 static int
-parse_scheduler (struct pctx *p, const struct jnode *proc,
-                 struct oci_process *out)
-{
-  const struct jnode *obj;
-  if (pu_object (p, proc, "scheduler", false, &obj) < 0)
-    return -1;
-  if (obj == NULL)
-    return 0;
-  out->has_scheduler = true;
-  size_t mark = pctx_push_key (p, "scheduler");
-  int r = parse_scheduler_fields (p, obj, &out->scheduler);
-  pctx_pop (p, mark);
-  return r;
-}
-
-static int
 parse_cpu_list (struct pctx *p, const struct jnode *obj, const char *key,
                 char **out)
 {
@@ -300,21 +225,14 @@ parse_cpu_list (struct pctx *p, const struct jnode *obj, const char *key,
 }
 
 static int
-parse_exec_cpu_affinity (struct pctx *p, const struct jnode *proc,
-                         struct oci_process *out)
+cpu_affinity_fields (struct pctx *p, const struct jnode *obj, void *out)
 {
-  const struct jnode *obj;
-  if (pu_object (p, proc, "execCPUAffinity", false, &obj) < 0)
+  struct oci_process *proc = out;
+  if (parse_cpu_list (p, obj, "initial", &proc->exec_cpu_affinity_initial)
+          < 0
+      || parse_cpu_list (p, obj, "final", &proc->exec_cpu_affinity_final) < 0)
     return -1;
-  if (obj == NULL)
-    return 0;
-  size_t mark = pctx_push_key (p, "execCPUAffinity");
-  int r = 0;
-  if (parse_cpu_list (p, obj, "initial", &out->exec_cpu_affinity_initial) < 0
-      || parse_cpu_list (p, obj, "final", &out->exec_cpu_affinity_final) < 0)
-    r = -1;
-  pctx_pop (p, mark);
-  return r;
+  return 0;
 }
 
 /* ---- process ------------------------------------------------------------ */
@@ -334,12 +252,14 @@ oci_parse_process_obj (struct pctx *p, const struct jnode *obj,
                         out->cwd);
   int64_t oom;
   if (pu_bool (p, obj, "terminal", &out->terminal, NULL) < 0
-      || parse_console_size (p, obj, out) < 0
-      || parse_user (p, obj, &out->user) < 0
+      || pu_section (p, obj, "consoleSize", &out->has_console_size, out,
+                     console_size_fields) < 0
+      || pu_section (p, obj, "user", NULL, &out->user, user_fields) < 0
       || pu_strv (p, obj, "args", &out->args) < 0
       || pu_string (p, obj, "commandLine", false, &out->command_line) < 0
       || pu_strv (p, obj, "env", &out->env) < 0
-      || parse_capabilities (p, obj, out) < 0
+      || pu_section (p, obj, "capabilities", &out->has_capabilities,
+                     &out->capabilities, capabilities_fields) < 0
       || parse_rlimits (p, obj, out) < 0
       || pu_bool (p, obj, "noNewPrivileges", &out->no_new_privileges, NULL)
              < 0
@@ -349,9 +269,12 @@ oci_parse_process_obj (struct pctx *p, const struct jnode *obj,
       || pu_int (p, obj, "oomScoreAdj", false, -1000, 1000, &oom,
                  &out->has_oom_score_adj) < 0
       || pu_string (p, obj, "selinuxLabel", false, &out->selinux_label) < 0
-      || parse_io_priority (p, obj, out) < 0
-      || parse_scheduler (p, obj, out) < 0
-      || parse_exec_cpu_affinity (p, obj, out) < 0)
+      || pu_section (p, obj, "ioPriority", &out->has_io_priority,
+                     &out->io_priority, io_priority_fields) < 0
+      || pu_section (p, obj, "scheduler", &out->has_scheduler,
+                     &out->scheduler, scheduler_fields) < 0
+      || pu_section (p, obj, "execCPUAffinity", NULL, out,
+                     cpu_affinity_fields) < 0)
     return -1;
   if (out->has_oom_score_adj)
     out->oom_score_adj = (int) oom;
@@ -387,30 +310,25 @@ oci_process_release (struct oci_process *proc)
   memset (proc, 0, sizeof *proc);
 }
 
+static int
+process_document (struct pctx *p, const struct jnode *doc, void *out)
+{
+  return oci_parse_process_obj (p, doc, out);
+}
+
+static void
+process_free (void *proc)
+{
+  oci_process_free (proc);
+}
+
 int
 oci_process_parse_data (const char *data, size_t len, const char *name,
                         struct oci_process **out, struct werr *err)
 {
-  struct pctx p;
-  pctx_init (&p, name ? name : "process.json", err);
-  struct jnode *doc = jnode_parse (data, len, err);
-  if (doc == NULL)
-    return werr_prefix (err, "%s", p.name);
-  struct oci_process *proc = calloc (1, sizeof *proc);
-  if (proc == NULL)
-    {
-      jnode_free (doc);
-      return werr_set (err, ENOMEM, "%s", p.name);
-    }
-  int r = oci_parse_process_obj (&p, doc, proc);
-  jnode_free (doc);
-  if (r < 0)
-    {
-      oci_process_free (proc);
-      return -1;
-    }
-  *out = proc;
-  return 0;
+  return pu_parse_document (data, len, name ? name : "process.json",
+                            sizeof **out, process_document, process_free,
+                            (void **) out, err);
 }
 
 void

@@ -54,8 +54,9 @@ parse_device_rule (struct pctx *p, const struct jnode *v, void *elem)
 /* ---- memory, cpu, pids -------------------------------------------------- */
 
 static int
-parse_memory (struct pctx *p, const struct jnode *obj, struct oci_resources *r)
+parse_memory (struct pctx *p, const struct jnode *obj, void *out)
 {
+  struct oci_resources *r = out;
   typeof (r->memory) *m = &r->memory;
   if (pu_i64 (p, obj, "limit", false, &m->limit, &m->has_limit) < 0
       || pu_i64 (p, obj, "reservation", false, &m->reservation,
@@ -77,8 +78,9 @@ parse_memory (struct pctx *p, const struct jnode *obj, struct oci_resources *r)
 }
 
 static int
-parse_cpu (struct pctx *p, const struct jnode *obj, struct oci_resources *r)
+parse_cpu (struct pctx *p, const struct jnode *obj, void *out)
 {
+  struct oci_resources *r = out;
   typeof (r->cpu) *c = &r->cpu;
   if (pu_u64 (p, obj, "shares", false, &c->shares, &c->has_shares) < 0
       || pu_i64 (p, obj, "quota", false, &c->quota, &c->has_quota) < 0
@@ -96,8 +98,9 @@ parse_cpu (struct pctx *p, const struct jnode *obj, struct oci_resources *r)
 }
 
 static int
-parse_pids (struct pctx *p, const struct jnode *obj, struct oci_resources *r)
+parse_pids (struct pctx *p, const struct jnode *obj, void *out)
 {
+  struct oci_resources *r = out;
   return pu_i64 (p, obj, "limit", true, &r->pids_limit, NULL);
 }
 
@@ -140,9 +143,9 @@ parse_throttle_device (struct pctx *p, const struct jnode *v, void *elem)
 }
 
 static int
-parse_block_io (struct pctx *p, const struct jnode *obj,
-                struct oci_resources *r)
+parse_block_io (struct pctx *p, const struct jnode *obj, void *out)
 {
+  struct oci_resources *r = out;
   typeof (r->block_io) *b = &r->block_io;
   if (parse_weight (p, obj, "weight", &b->weight, &b->has_weight) < 0
       || parse_weight (p, obj, "leafWeight", &b->leaf_weight,
@@ -213,9 +216,9 @@ parse_priority (struct pctx *p, const struct jnode *v, void *elem)
 }
 
 static int
-parse_network (struct pctx *p, const struct jnode *obj,
-               struct oci_resources *r)
+parse_network (struct pctx *p, const struct jnode *obj, void *out)
 {
+  struct oci_resources *r = out;
   if (pu_u32 (p, obj, "classID", false, &r->network.class_id,
               &r->network.has_class_id) < 0
       || pu_array_of (p, obj, "priorities", sizeof (struct oci_kv),
@@ -281,26 +284,6 @@ parse_rdma (struct pctx *p, const struct jnode *obj, struct oci_resources *r)
 
 /* ---- resources ---------------------------------------------------------- */
 
-typedef int (*section_fn) (struct pctx *p, const struct jnode *obj,
-                           struct oci_resources *r);
-
-static int
-parse_section (struct pctx *p, const struct jnode *obj, const char *key,
-               bool *has, struct oci_resources *r, section_fn fn)
-{
-  const struct jnode *sub;
-  if (pu_object (p, obj, key, false, &sub) < 0)
-    return -1;
-  if (sub == NULL)
-    return 0;
-  if (has)
-    *has = true;
-  size_t mark = pctx_push_key (p, key);
-  int ret = fn (p, sub, r);
-  pctx_pop (p, mark);
-  return ret;
-}
-
 int
 oci_parse_resources_obj (struct pctx *p, const struct jnode *obj,
                          struct oci_resources *r)
@@ -308,16 +291,15 @@ oci_parse_resources_obj (struct pctx *p, const struct jnode *obj,
   if (pu_array_of (p, obj, "devices", sizeof *r->devices,
                    (void **) &r->devices, &r->n_devices, parse_device_rule)
           < 0
-      || parse_section (p, obj, "memory", &r->has_memory, r, parse_memory)
+      || pu_section (p, obj, "memory", &r->has_memory, r, parse_memory) < 0
+      || pu_section (p, obj, "cpu", &r->has_cpu, r, parse_cpu) < 0
+      || pu_section (p, obj, "pids", &r->has_pids, r, parse_pids) < 0
+      || pu_section (p, obj, "blockIO", &r->has_block_io, r, parse_block_io)
              < 0
-      || parse_section (p, obj, "cpu", &r->has_cpu, r, parse_cpu) < 0
-      || parse_section (p, obj, "pids", &r->has_pids, r, parse_pids) < 0
-      || parse_section (p, obj, "blockIO", &r->has_block_io, r,
-                        parse_block_io) < 0
       || pu_array_of (p, obj, "hugepageLimits", sizeof *r->hugepage_limits,
                       (void **) &r->hugepage_limits, &r->n_hugepage_limits,
                       parse_hugepage_limit) < 0
-      || parse_section (p, obj, "network", &r->has_network, r, parse_network)
+      || pu_section (p, obj, "network", &r->has_network, r, parse_network)
              < 0
       || pu_kvv (p, obj, "unified", &r->unified) < 0
       || parse_rdma (p, obj, r) < 0)

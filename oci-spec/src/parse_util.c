@@ -237,32 +237,33 @@ missing (struct pctx *p, const char *key)
   return pu_fail_key (p, key, "missing required field");
 }
 
-int
-pu_object (struct pctx *p, const struct jnode *obj, const char *key,
-           bool required, const struct jnode **out)
+static int
+typed_field (struct pctx *p, const struct jnode *obj, const char *key,
+             bool required, enum jnode_type type, const char *expected,
+             const struct jnode **out)
 {
   const struct jnode *v = pu_field (obj, key);
   *out = NULL;
   if (v == NULL)
     return required ? missing (p, key) : 0;
-  if (jnode_type (v) != JNODE_OBJECT)
-    return pu_fail_key (p, key, "expected an object");
+  if (jnode_type (v) != type)
+    return pu_fail_key (p, key, "expected %s", expected);
   *out = v;
   return 0;
+}
+
+int
+pu_object (struct pctx *p, const struct jnode *obj, const char *key,
+           bool required, const struct jnode **out)
+{
+  return typed_field (p, obj, key, required, JNODE_OBJECT, "an object", out);
 }
 
 int
 pu_array (struct pctx *p, const struct jnode *obj, const char *key,
           bool required, const struct jnode **out)
 {
-  const struct jnode *v = pu_field (obj, key);
-  *out = NULL;
-  if (v == NULL)
-    return required ? missing (p, key) : 0;
-  if (jnode_type (v) != JNODE_ARRAY)
-    return pu_fail_key (p, key, "expected an array");
-  *out = v;
-  return 0;
+  return typed_field (p, obj, key, required, JNODE_ARRAY, "an array", out);
 }
 
 int
@@ -510,8 +511,9 @@ pu_id_mappings (struct pctx *p, const struct jnode *obj, const char *key,
 }
 
 int
-pu_array_of (struct pctx *p, const struct jnode *obj, const char *key,
-                size_t size, void **out, size_t *n, pu_elem_fn one)
+pu_array_each (struct pctx *p, const struct jnode *obj, const char *key,
+               size_t size, void **out, size_t *n, pu_index_fn one,
+               void *ctx)
 {
   const struct jnode *arr;
   if (pu_array (p, obj, key, false, &arr) < 0)
@@ -528,14 +530,81 @@ pu_array_of (struct pctx *p, const struct jnode *obj, const char *key,
   for (size_t i = 0; i < len && r == 0; i++)
     {
       size_t m = pctx_push_index (p, i);
-      const struct jnode *v = jnode_at (arr, i);
-      r = pu_v_object (p, v);
-      if (r == 0)
-        r = one (p, v, (char *) *out + i * size);
+      r = one (p, jnode_at (arr, i), *out, i, ctx);
       pctx_pop (p, m);
     }
   pctx_pop (p, mark);
   return r;
+}
+
+struct elem_call
+{
+  pu_elem_fn one;
+  size_t size;
+};
+
+static int
+object_elem (struct pctx *p, const struct jnode *v, void *arr, size_t i,
+             void *ctx)
+{
+  const struct elem_call *c = ctx;
+  if (pu_v_object (p, v) < 0)
+    return -1;
+  return c->one (p, v, (char *) arr + i * c->size);
+}
+
+int
+pu_array_of (struct pctx *p, const struct jnode *obj, const char *key,
+             size_t size, void **out, size_t *n, pu_elem_fn one)
+{
+  struct elem_call c = { one, size };
+  return pu_array_each (p, obj, key, size, out, n, object_elem, &c);
+}
+
+int
+pu_section (struct pctx *p, const struct jnode *obj, const char *key,
+            bool *present, void *out, pu_fields_fn fields)
+{
+  const struct jnode *sub;
+  if (pu_object (p, obj, key, false, &sub) < 0)
+    return -1;
+  if (sub == NULL)
+    return 0;
+  if (present)
+    *present = true;
+  if (fields == NULL)
+    return 0;
+  size_t mark = pctx_push_key (p, key);
+  int r = fields (p, sub, out);
+  pctx_pop (p, mark);
+  return r;
+}
+
+int
+pu_parse_document (const char *data, size_t len, const char *name,
+                   size_t size, pu_fields_fn fields, pu_free_fn free_fn,
+                   void **out, struct werr *err)
+{
+  struct pctx p;
+  pctx_init (&p, name, err);
+  struct jnode *doc = jnode_parse (data, len, err);
+  if (doc == NULL)
+    return werr_prefix (err, "%s", p.name);
+  void *res = calloc (1, size);
+  if (res == NULL)
+    {
+      jnode_free (doc);
+      return werr_set (err, ENOMEM, "%s", p.name);
+    }
+  int r = fields (&p, doc, res);
+  jnode_free (doc);
+  if (r < 0)
+    {
+      free_fn (res);
+      return -1;
+    }
+  *out = res;
+  return 0;
 }
 
 int

@@ -95,11 +95,34 @@ int pu_id_mappings (struct pctx *p, const struct jnode *obj, const char *key,
 int pu_v_enum (struct pctx *p, const char *value, const char *const *names,
                const char *what);
 
-/* obj[key] is an optional array of objects: calloc `size`-byte elements into
- * *out / *n and call `one` on each with the path at the element. */
+/* obj[key] is an optional array: calloc `size`-byte elements into *out / *n
+ * and call `one` on each value v with the path at element i. */
+typedef int (*pu_index_fn) (struct pctx *p, const struct jnode *v,
+                            void *arr, size_t i, void *ctx);
+int pu_array_each (struct pctx *p, const struct jnode *obj, const char *key,
+                   size_t size, void **out, size_t *n, pu_index_fn one,
+                   void *ctx);
+
+/* The same for an array of objects, `one` called on each element. */
 typedef int (*pu_elem_fn) (struct pctx *p, const struct jnode *v, void *elem);
 int pu_array_of (struct pctx *p, const struct jnode *obj, const char *key,
                  size_t size, void **out, size_t *n, pu_elem_fn one);
+
+/* obj[key] is an optional object: when present, set *present (may be NULL)
+ * and, unless `fields` is NULL, call it on the object with the path at
+ * `key`. */
+typedef int (*pu_fields_fn) (struct pctx *p, const struct jnode *obj,
+                             void *out);
+int pu_section (struct pctx *p, const struct jnode *obj, const char *key,
+                bool *present, void *out, pu_fields_fn fields);
+
+/* Parse `data` as the document `name` into a zeroed `size`-byte struct,
+ * filled by `fields` with the path at the document's root; on failure the
+ * struct is released with `free_fn`. */
+typedef void (*pu_free_fn) (void *doc);
+int pu_parse_document (const char *data, size_t len, const char *name,
+                       size_t size, pu_fields_fn fields, pu_free_fn free_fn,
+                       void **out, struct werr *err);
 
 /* `value` (at child `key`; NULL: nothing to check) / every element of `v`
  * is one of `names`. */

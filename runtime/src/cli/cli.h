@@ -65,6 +65,14 @@ struct cli_usage
 int cli_begin (const struct cli_usage *u, const struct opt_def *defs, int argc,
                char **argv, struct werr *err);
 
+/* The whole of a command that takes no flags and one container id: runs
+ * `action (g->root, id, err)`; returns the exit status. */
+typedef int (*id_action_fn) (const char *root, const char *id,
+                             struct werr *err);
+int cli_id_command (const struct cli_usage *u, struct global_opts *g,
+                    int argc, char **argv, id_action_fn action,
+                    struct werr *err);
+
 /* Each command: argv[0] is its name.  Returns the process exit status. */
 typedef int (*command_fn) (struct global_opts *g, int argc, char **argv,
                            struct werr *err);

@@ -155,3 +155,14 @@ cli_begin (const struct cli_usage *u, const struct opt_def *defs, int argc,
     return -1;
   return first;
 }
+
+int
+cli_id_command (const struct cli_usage *u, struct global_opts *g, int argc,
+                char **argv, id_action_fn action, struct werr *err)
+{
+  const struct opt_def defs[] = { { 0 } };
+  int first = cli_begin (u, defs, argc, argv, err);
+  if (first <= 0)
+    return first < 0;
+  return action (g->root, argv[first], err) < 0 ? 1 : 0;
+}

@@ -5,7 +5,6 @@
 int
 cmd_resume (struct global_opts *g, int argc, char **argv, struct werr *err)
 {
-  const struct opt_def defs[] = { { 0 } };
   static const struct cli_usage usage = {
     "resume",
     "ward resume CONTAINER_ID",
@@ -13,8 +12,5 @@ cmd_resume (struct global_opts *g, int argc, char **argv, struct werr *err)
     1,
     "container id",
   };
-  int first = cli_begin (&usage, defs, argc, argv, err);
-  if (first <= 0)
-    return first < 0;
-  return container_resume (g->root, argv[first], err) < 0 ? 1 : 0;
+  return cli_id_command (&usage, g, argc, argv, container_resume, err);
 }

@@ -8,6 +8,7 @@
  * policy's process.commandLine runs under /bin/sh -c, as MXC's launcher
  * runs it. */
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -90,9 +91,16 @@ build_env (const struct agent_policy *p, const char *cwd, char ***env,
     env_put (env, n, xstrdup (p->env[i]));
 }
 
+/* --learn: the policy the run's audit stream asks for, written to `out`. */
+struct learn
+{
+  const char *out;
+  const struct agent_policy *policy;
+};
+
 static int
 run_bundle (struct global_opts *g, const char *dir, const char *id,
-            struct werr *err)
+            const struct learn *learn, struct werr *err)
 {
   struct create_opts o = { .root = g->root,
                            .id = id,
@@ -108,21 +116,42 @@ run_bundle (struct global_opts *g, const char *dir, const char *id,
     status = -1;
   else if (container_wait (c.pid, c.console_master, &status, &later) < 0)
     fprintf (stderr, "ward: %s\n", later.msg);
+  if (learn->out && status >= 0
+      && policy_learn_write (g->root, id, learn->policy, learn->out, &later)
+             < 0)
+    fprintf (stderr, "ward: %s\n", later.msg);
   if (container_delete (g->root, id, true, &later) < 0)
     fprintf (stderr, "ward: %s\n", later.msg);
   return status < 0 ? 1 : status;
 }
 
+static int
+write_learn_doc (const struct agent_policy *p, const char *path,
+                 struct werr *err)
+{
+  _cleanup_free_ char *json = NULL;
+  if (policy_learn_document (p, &json, err) < 0)
+    return -1;
+  _cleanup_close_ int fd
+      = open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0 || write_all (fd, json, strlen (json)) < 0)
+    return werr_set (err, errno, "sandbox: write `%s`", path);
+  return 0;
+}
+
 int
 cmd_sandbox (struct global_opts *g, int argc, char **argv, struct werr *err)
 {
-  const char *config = NULL, *profile = NULL, *agent = NULL;
+  const char *config = NULL, *profile = NULL, *agent = NULL, *learn = NULL;
   const struct opt_def defs[] = {
     { "config", 'c', OPT_STRING, &config, "FILE",
       "the policy (an MXC configuration)" },
     { "profile", 'p', OPT_STRING, &profile, "NAME",
       "a built-in profile (the base of --config)" },
     { "agent", 0, OPT_STRING, &agent, "NAME", "the agent's name" },
+    { "learn", 0, OPT_STRING, &learn, "FILE",
+      "run in audit mode without egress rules and write to FILE the "
+      "smallest egress policy that allows what the command did" },
     { 0 },
   };
   static const struct cli_usage usage = {
@@ -183,8 +212,16 @@ cmd_sandbox (struct global_opts *g, int argc, char **argv, struct werr *err)
     werr_set (err, errno, "sandbox: mkdtemp `%s`", dir);
   else
     {
-      if (sandbox_write_bundle (&r, dir, err) == 0)
-        rc = run_bundle (g, dir, strrchr (dir, '/') + 1, err);
+      struct learn l = { .out = learn, .policy = p };
+      _cleanup_free_ char *learn_doc
+          = learn ? xasprintf ("%s.learn.json", dir) : NULL;
+      if (learn_doc)
+        r.policy_file = learn_doc;
+      if ((learn_doc == NULL || write_learn_doc (p, learn_doc, err) == 0)
+          && sandbox_write_bundle (&r, dir, err) == 0)
+        rc = run_bundle (g, dir, strrchr (dir, '/') + 1, &l, err);
+      if (learn_doc)
+        unlink (learn_doc);
       remove_tree (dir);
     }
   for (size_t i = 0; i < r.n_env; i++)

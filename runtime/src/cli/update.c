@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../policy/policy.h"
 #include "cli.h"
 #include "container_cgroup.h"
 #include "utils.h"
@@ -234,7 +235,11 @@ int
 cmd_update (struct global_opts *g, int argc, char **argv, struct werr *err)
 {
   struct update_flags f = { 0 };
+  const char *policy = NULL;
   const struct opt_def defs[] = {
+    { "policy", 0, OPT_STRING, &policy, "FILE",
+      "replace the network rules of the container's agent policy with "
+      "those of FILE (filesystem rules stay; other flags are then ignored)" },
     { "resources", 'r', OPT_STRING, &f.resources, "FILE",
       "a linux.resources JSON file, or - for stdin (other flags are then "
       "ignored)" },
@@ -285,6 +290,8 @@ cmd_update (struct global_opts *g, int argc, char **argv, struct werr *err)
   int first = cli_begin (&usage, defs, argc, argv, err);
   if (first <= 0)
     return first < 0;
+  if (policy)
+    return policy_update_running (g->root, argv[first], policy, err) < 0;
   struct oci_resources *res = NULL;
   int r = -1;
   if (f.resources)

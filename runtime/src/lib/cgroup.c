@@ -23,6 +23,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <linux/magic.h>
 #include <signal.h>
 #include <stdio.h>
@@ -80,6 +81,82 @@ cgroup_has_file (const char *dir, const char *file)
 {
   _cleanup_free_ char *p = xasprintf ("%s/%s", dir, file);
   return access (p, F_OK) == 0;
+}
+
+static bool
+freezer_settled (const struct cgroup_freezer *f, const char *watched,
+                 bool frozen)
+{
+  const char *want = frozen ? f->frozen_says : f->thawed_says;
+  if (f->exact)
+    return strcmp (watched, want) == 0;
+  return strstr (watched, want) != NULL;
+}
+
+int
+cgroup_freezer_set (const struct cgroup_hier *h,
+                    const struct cgroup_freezer *f, const char *cur,
+                    bool frozen, int timeout_ms, struct werr *err)
+{
+  if (frozen && strcmp (cur, f->freeze) == 0)
+    return 2;
+  if (!frozen && strcmp (cur, f->thaw) == 0)
+    return 1;
+  const char *request = frozen ? f->freeze : f->thaw;
+  if (cgroup_write (h->path, f->ctl, request, err) < 0)
+    return -1;
+  for (int i = 0; i <= timeout_ms; i++)
+    {
+      _cleanup_free_ char *watched = NULL;
+      if (cgroup_read (h->path, f->watch, &watched, err) < 0)
+        return -1;
+      if (freezer_settled (f, watched, frozen))
+        return 1;
+      if (f->rewrite && frozen && i % 20 == 19
+          && cgroup_write (h->path, f->ctl, request, err) < 0)
+        return -1;
+      struct timespec ts = { 0, 1000000L };
+      nanosleep (&ts, NULL);
+    }
+  if (frozen)
+    {
+      struct werr ignored = { 0 };
+      cgroup_write (h->path, f->ctl, f->thaw, &ignored);
+    }
+  return werr_set (err, ETIMEDOUT, "%s `%s`", frozen ? "freeze" : "thaw",
+                   h->path);
+}
+
+int
+cgroup_freezer_get (const struct cgroup_hier *h,
+                    const struct cgroup_freezer *f, bool *frozen,
+                    struct werr *err)
+{
+  _cleanup_free_ char *cur = NULL;
+  if (cgroup_read (h->path, f->ctl, &cur, err) < 0)
+    return -1;
+  *frozen = strcmp (cur, f->freeze) == 0;
+  return 1;
+}
+
+int
+cgroup_check_memory_usage (const char *dir, const char *usage_file,
+                           const struct oci_resources *res, struct werr *err)
+{
+  if (!res->memory.has_check_before_update || !res->memory.check_before_update
+      || !res->memory.has_limit || res->memory.limit <= 0)
+    return 0;
+  _cleanup_free_ char *cur = NULL;
+  if (cgroup_read (dir, usage_file, &cur, err) < 0)
+    return werr_prefix (err, "linux.resources.memory.checkBeforeUpdate");
+  long long usage = strtoll (cur, NULL, 10);
+  if (usage > res->memory.limit)
+    return werr_set (err, 0,
+                     "linux.resources.memory.limit: %" PRId64
+                     " is below the current usage %lld "
+                     "(checkBeforeUpdate)",
+                     res->memory.limit, usage);
+  return 0;
 }
 
 bool
@@ -815,20 +892,37 @@ freeze_any (struct cgroup_mgr *mgr)
   return NULL;
 }
 
-/* Thaw everywhere: tasks stopped by the v1 freezer do not act on SIGKILL
- * until thawed.  v1 before cgroup2: a task still in the v1 freezer cannot
- * report itself thawed to cgroup2. */
-static void
-thaw_all (struct cgroup_mgr *mgr)
+/* Freeze or thaw every hierarchy that has a freezer: how many did, or -1 at
+ * the first error unless `keep_going`.  cgroup2 first when freezing (a task
+ * already in the v1 freezer would never report itself frozen to cgroup2),
+ * v1 first when thawing (nor thawed). */
+static int
+freeze_each (struct cgroup_mgr *mgr, bool frozen, int timeout_ms,
+             bool keep_going, struct werr *err)
 {
+  int done = 0;
   for (int pass = 0; pass < 2; pass++)
     for (size_t i = 0; i < mgr->n_hier; i++)
       {
         struct cgroup_hier *h = &mgr->hier[i];
-        struct werr ignored = { 0 };
-        if (h->ops->freeze && h->unified == (pass == 1))
-          h->ops->freeze (h, false, 200, &ignored);
+        bool unified_pass = frozen ? pass == 0 : pass == 1;
+        int r = 0;
+        if (h->ops->freeze && h->unified == unified_pass
+            && (r = h->ops->freeze (h, frozen, timeout_ms, err)) < 0
+            && !keep_going)
+          return -1;
+        done += r > 0;
       }
+  return done;
+}
+
+/* Thaw everywhere: tasks stopped by the v1 freezer do not act on SIGKILL
+ * until thawed. */
+static void
+thaw_all (struct cgroup_mgr *mgr)
+{
+  struct werr ignored = { 0 };
+  freeze_each (mgr, false, 200, true, &ignored);
 }
 
 /* How long a pause may take before it is undone and reported. */
@@ -840,42 +934,21 @@ cgroup_freeze (struct cgroup_mgr *mgr, bool frozen, struct werr *err)
   if (mgr == NULL || mgr->n_hier == 0)
     return werr_set (err, 0, "the container has no cgroup to %s",
                      frozen ? "freeze" : "thaw");
-  if (!frozen)
+  int done = freeze_each (mgr, frozen, PAUSE_TIMEOUT_MS, false, err);
+  if (done < 0)
     {
-      int done = 0;
-      for (int pass = 0; pass < 2; pass++)
-        for (size_t i = 0; i < mgr->n_hier; i++)
-          {
-            struct cgroup_hier *h = &mgr->hier[i];
-            int r = 0;
-            if (h->ops->freeze && h->unified == (pass == 1)
-                && (r = h->ops->freeze (h, false, PAUSE_TIMEOUT_MS, err)) < 0)
-              return -1;
-            done += r > 0;
-          }
-      return done ? 0 : werr_set (err, 0, "no freezer for the container");
+      if (frozen)
+        thaw_all (mgr);
+      return -1;
     }
-  /* cgroup2 first: a task already in the v1 freezer would never report
-   * itself frozen to cgroup2. */
-  int done = 0;
-  for (int pass = 0; pass < 2; pass++)
-    for (size_t i = 0; i < mgr->n_hier; i++)
-      {
-        struct cgroup_hier *h = &mgr->hier[i];
-        int r = 0;
-        if (h->ops->freeze && h->unified == (pass == 0)
-            && (r = h->ops->freeze (h, true, PAUSE_TIMEOUT_MS, err)) < 0)
-          {
-            thaw_all (mgr);
-            return -1;
-          }
-        done += r > 0;
-      }
-  return done ? 0
-              : werr_set (err, 0,
-                          "no freezer for the container (neither "
-                          "the v1 freezer controller nor "
-                          "cgroup.freeze)");
+  if (done > 0)
+    return 0;
+  if (!frozen)
+    return werr_set (err, 0, "no freezer for the container");
+  return werr_set (err, 0,
+                   "no freezer for the container (neither "
+                   "the v1 freezer controller nor "
+                   "cgroup.freeze)");
 }
 
 int

@@ -113,6 +113,30 @@ int cgroup_write (const char *dir, const char *file, const char *value,
 int cgroup_read (const char *dir, const char *file, char **out,
                  struct werr *err);
 bool cgroup_has_file (const char *dir, const char *file);
+/* How a back end's freezer is driven. */
+struct cgroup_freezer
+{
+  const char *ctl;           /* the file written ("freezer.state") */
+  const char *freeze, *thaw; /* what ctl is given, and says when settled */
+  const char *watch;         /* the file polled for the outcome */
+  const char *frozen_says, *thawed_says; /* what watch holds once done */
+  bool exact;   /* watch holds exactly that (else: contains it) */
+  bool rewrite; /* repeat a freeze request every 20 ms */
+};
+/* Freeze or thaw h->path, whose ctl now reads `cur`, waiting up to
+ * timeout_ms: the contract of cgroup_ops.freeze (never 0). */
+int cgroup_freezer_set (const struct cgroup_hier *h,
+                        const struct cgroup_freezer *f, const char *cur,
+                        bool frozen, int timeout_ms, struct werr *err);
+/* 1 and *frozen from what ctl says. */
+int cgroup_freezer_get (const struct cgroup_hier *h,
+                        const struct cgroup_freezer *f, bool *frozen,
+                        struct werr *err);
+/* checkBeforeUpdate: refuse a memory limit below what the container uses
+ * now, as dir/usage_file says. */
+int cgroup_check_memory_usage (const char *dir, const char *usage_file,
+                               const struct oci_resources *res,
+                               struct werr *err);
 /* Does the comma list `controllers` name `name`? */
 bool cgroup_has_controller (const char *controllers, const char *name);
 /* Write for linux.resources.<field>: the error names the field, and for a

@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "cgroup_internal.h"
 #include "log.h"
@@ -135,28 +134,13 @@ v1_kernel_memory (const char *dir, int64_t v)
 }
 
 static int
-check_usage (const char *dir, const struct oci_resources *res, struct werr *err)
-{
-  _cleanup_free_ char *cur = NULL;
-  if (cgroup_read (dir, "memory.usage_in_bytes", &cur, err) < 0)
-    return werr_prefix (err, "linux.resources.memory.checkBeforeUpdate");
-  long long usage = strtoll (cur, NULL, 10);
-  if (usage > res->memory.limit)
-    return werr_set (err, 0,
-                     "linux.resources.memory.limit: %" PRId64
-                     " is below the current usage %lld "
-                     "(checkBeforeUpdate)",
-                     res->memory.limit, usage);
-  return 0;
-}
-
-static int
 v1_apply_memory (const char *dir, const struct oci_resources *res, bool update,
                  struct werr *err)
 {
   const typeof (res->memory) *m = &res->memory;
-  if (m->has_check_before_update && m->check_before_update && m->has_limit
-      && m->limit > 0 && update && check_usage (dir, res, err) < 0)
+  if (update
+      && cgroup_check_memory_usage (dir, "memory.usage_in_bytes", res, err)
+             < 0)
     return -1;
   if (v1_memory_limits (dir, res, err) < 0)
     return -1;
@@ -359,6 +343,17 @@ v1_throttle (const char *dir, const char *file, const char *field,
 }
 
 static int
+v1_device_weight (const char *dir, const char *file, const char *field,
+                  const struct oci_weight_device *d, uint16_t weight,
+                  struct werr *err)
+{
+  char line[80];
+  snprintf (line, sizeof line, "%" PRId64 ":%" PRId64 " %u", d->major,
+            d->minor, (unsigned) weight);
+  return cgroup_res_write (dir, file, line, field, err);
+}
+
+static int
 v1_weight_devices (const char *dir, const struct oci_resources *res,
                    struct werr *err)
 {
@@ -366,25 +361,17 @@ v1_weight_devices (const char *dir, const struct oci_resources *res,
   for (size_t i = 0; i < b->n_weight_device; i++)
     {
       const struct oci_weight_device *d = &b->weight_device[i];
-      char line[80];
-      if (d->has_weight)
-        {
-          snprintf (line, sizeof line, "%" PRId64 ":%" PRId64 " %u", d->major,
-                    d->minor, (unsigned) d->weight);
-          if (cgroup_res_write (dir, weight_file (dir, true), line,
-                                "blockIO.weightDevice", err)
-              < 0)
-            return -1;
-        }
-      if (d->has_leaf_weight)
-        {
-          snprintf (line, sizeof line, "%" PRId64 ":%" PRId64 " %u", d->major,
-                    d->minor, (unsigned) d->leaf_weight);
-          if (cgroup_res_write (dir, "blkio.leaf_weight_device", line,
-                                "blockIO.weightDevice.leafWeight", err)
-              < 0)
-            return -1;
-        }
+      if (d->has_weight
+          && v1_device_weight (dir, weight_file (dir, true),
+                               "blockIO.weightDevice", d, d->weight, err)
+                 < 0)
+        return -1;
+      if (d->has_leaf_weight
+          && v1_device_weight (dir, "blkio.leaf_weight_device",
+                               "blockIO.weightDevice.leafWeight", d,
+                               d->leaf_weight, err)
+                 < 0)
+        return -1;
     }
   return 0;
 }
@@ -452,31 +439,16 @@ v1_apply_hugetlb (const char *dir, const struct oci_resources *res,
   return 0;
 }
 
+/* net_prio.ifpriomap and rdma.max take one "key value" line a write. */
 static int
-v1_apply_net_prio (const char *dir, const struct oci_resources *res,
-                   struct werr *err)
+v1_write_pairs (const char *dir, const char *file, const char *field,
+                const struct oci_kvv *kvv, struct werr *err)
 {
-  for (size_t i = 0; i < res->network.priorities.n; i++)
-    {
-      const struct oci_kv *kv = &res->network.priorities.v[i];
-      _cleanup_free_ char *line = xasprintf ("%s %s", kv->key, kv->value);
-      if (cgroup_res_write (dir, "net_prio.ifpriomap", line,
-                            "network.priorities", err)
-          < 0)
-        return -1;
-    }
-  return 0;
-}
-
-static int
-v1_apply_rdma (const char *dir, const struct oci_resources *res,
-               struct werr *err)
-{
-  for (size_t i = 0; i < res->rdma.n; i++)
+  for (size_t i = 0; i < kvv->n; i++)
     {
       _cleanup_free_ char *line
-          = xasprintf ("%s %s", res->rdma.v[i].key, res->rdma.v[i].value);
-      if (cgroup_res_write (dir, "rdma.max", line, "rdma", err) < 0)
+          = xasprintf ("%s %s", kvv->v[i].key, kvv->v[i].value);
+      if (cgroup_res_write (dir, file, line, field, err) < 0)
         return -1;
     }
   return 0;
@@ -507,9 +479,10 @@ v1_apply_group (const struct cgroup_hier *h, enum cgroup_res_group g,
                                    res->network.class_id, "network.classID",
                                    err);
     case CG_RES_NET_PRIO:
-      return v1_apply_net_prio (dir, res, err);
+      return v1_write_pairs (dir, "net_prio.ifpriomap", "network.priorities",
+                             &res->network.priorities, err);
     case CG_RES_RDMA:
-      return v1_apply_rdma (dir, res, err);
+      return v1_write_pairs (dir, "rdma.max", "rdma", &res->rdma, err);
     default:
       return 0;
     }
@@ -534,43 +507,28 @@ v1_apply_resources (const struct cgroup_mgr *mgr, struct cgroup_hier *h,
 
 /* ---- freezer -------------------------------------------------------------- */
 
+/* FREEZING turns into FROZEN once every task stopped; a task that was busy
+ * forking may need the request again (runc repeats it too). */
+static const struct cgroup_freezer v1_freezer = {
+  .ctl = "freezer.state",
+  .freeze = "FROZEN",
+  .thaw = "THAWED",
+  .watch = "freezer.state",
+  .frozen_says = "FROZEN",
+  .thawed_says = "THAWED",
+  .exact = true,
+  .rewrite = true,
+};
+
 static int
 v1_freeze (struct cgroup_hier *h, bool frozen, int timeout_ms, struct werr *err)
 {
   if (!cgroup_has_controller (h->controllers, "freezer"))
     return 0;
-  const char *want = frozen ? "FROZEN" : "THAWED";
   _cleanup_free_ char *state = NULL;
-  if (cgroup_read (h->path, "freezer.state", &state, err) < 0)
+  if (cgroup_read (h->path, v1_freezer.ctl, &state, err) < 0)
     return -1;
-  if (frozen && strcmp (state, "FROZEN") == 0)
-    return 2;
-  if (!frozen && strcmp (state, "THAWED") == 0)
-    return 1;
-  if (cgroup_write (h->path, "freezer.state", want, err) < 0)
-    return -1;
-  /* FREEZING turns into FROZEN once every task stopped; a task that was
-   * busy forking may need the request again (runc repeats it too). */
-  for (int i = 0; i <= timeout_ms; i++)
-    {
-      _cleanup_free_ char *state = NULL;
-      if (cgroup_read (h->path, "freezer.state", &state, err) < 0)
-        return -1;
-      if (strcmp (state, want) == 0)
-        return 1;
-      if (frozen && i % 20 == 19
-          && cgroup_write (h->path, "freezer.state", want, err) < 0)
-        return -1;
-      struct timespec ts = { 0, 1000000L };
-      nanosleep (&ts, NULL);
-    }
-  if (frozen)
-    {
-      struct werr ignored = { 0 };
-      cgroup_write (h->path, "freezer.state", "THAWED", &ignored);
-    }
-  return werr_set (err, ETIMEDOUT, "%s `%s`", frozen ? "freeze" : "thaw",
-                   h->path);
+  return cgroup_freezer_set (h, &v1_freezer, state, frozen, timeout_ms, err);
 }
 
 static int
@@ -578,11 +536,7 @@ v1_is_frozen (struct cgroup_hier *h, bool *frozen, struct werr *err)
 {
   if (!cgroup_has_controller (h->controllers, "freezer"))
     return 0;
-  _cleanup_free_ char *state = NULL;
-  if (cgroup_read (h->path, "freezer.state", &state, err) < 0)
-    return -1;
-  *frozen = strcmp (state, "FROZEN") == 0;
-  return 1;
+  return cgroup_freezer_get (h, &v1_freezer, frozen, err);
 }
 
 const struct cgroup_ops cgroup_v1_ops = {

@@ -5,12 +5,10 @@
  * rest staying on v1 (cgroup_resources.c decides).  The values come from
  * cgroup_v2_plan.c. */
 #include <errno.h>
-#include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "cgroup_internal.h"
 #include "log.h"
@@ -211,27 +209,6 @@ run_write (const struct cgroup_mgr *mgr, struct cgroup_hier *h,
   return missing_file (mgr, h, w, err);
 }
 
-/* checkBeforeUpdate: refuse a limit below what the container uses now. */
-static int
-check_memory_usage (const char *dir, const struct oci_resources *res,
-                    struct werr *err)
-{
-  if (!res->memory.has_check_before_update || !res->memory.check_before_update
-      || !res->memory.has_limit || res->memory.limit <= 0)
-    return 0;
-  _cleanup_free_ char *cur = NULL;
-  if (cgroup_read (dir, "memory.current", &cur, err) < 0)
-    return werr_prefix (err, "linux.resources.memory.checkBeforeUpdate");
-  long long usage = strtoll (cur, NULL, 10);
-  if (usage > res->memory.limit)
-    return werr_set (err, 0,
-                     "linux.resources.memory.limit: %" PRId64
-                     " is below the current usage %lld "
-                     "(checkBeforeUpdate)",
-                     res->memory.limit, usage);
-  return 0;
-}
-
 static int
 v2_apply_devices (const struct cgroup_mgr *mgr, struct cgroup_hier *h,
                   const struct oci_resources *res, struct werr *err)
@@ -269,7 +246,7 @@ v2_apply_resources (const struct cgroup_mgr *mgr, struct cgroup_hier *h,
       cgroup_read (h->path, "cpu.max", &cur_cpu_max, &ignored);
     }
   if (a->update && (a->groups & (1u << CG_RES_MEMORY))
-      && check_memory_usage (h->path, res, err) < 0)
+      && cgroup_check_memory_usage (h->path, "memory.current", res, err) < 0)
     return -1;
   struct cg_plan plan;
   if (cgroup_v2_plan (res, a->groups, a->update, cur_cpu_max, &plan, err) < 0)
@@ -296,55 +273,37 @@ v2_kill_all (const struct cgroup_mgr *mgr, struct cgroup_hier *h, int sig,
   return 1;
 }
 
+/* cgroup.events says "frozen 1" once every task has stopped. */
+static const struct cgroup_freezer v2_freezer = {
+  .ctl = "cgroup.freeze",
+  .freeze = "1",
+  .thaw = "0",
+  .watch = "cgroup.events",
+  .frozen_says = "frozen 1",
+  .thawed_says = "frozen 0",
+};
+
 static int
 v2_freeze (struct cgroup_hier *h, bool frozen, int timeout_ms, struct werr *err)
 {
   _cleanup_free_ char *cur = NULL;
   struct werr none = { 0 };
-  if (cgroup_read (h->path, "cgroup.freeze", &cur, &none) < 0)
+  if (cgroup_read (h->path, v2_freezer.ctl, &cur, &none) < 0)
     {
       if (none.errnum == ENOENT)
         return 0;
       *err = none;
       return -1;
     }
-  if (frozen && strcmp (cur, "1") == 0)
-    return 2;
-  if (!frozen && strcmp (cur, "0") == 0)
-    return 1;
-  if (cgroup_write (h->path, "cgroup.freeze", frozen ? "1" : "0", err) < 0)
-    return -1;
-  /* cgroup.events says "frozen 1" once every task has stopped. */
-  const char *want = frozen ? "frozen 1" : "frozen 0";
-  for (int i = 0; i <= timeout_ms; i++)
-    {
-      _cleanup_free_ char *events = NULL;
-      if (cgroup_read (h->path, "cgroup.events", &events, err) < 0)
-        return -1;
-      if (strstr (events, want))
-        return 1;
-      struct timespec ts = { 0, 1000000L };
-      nanosleep (&ts, NULL);
-    }
-  if (frozen)
-    {
-      struct werr ignored = { 0 };
-      cgroup_write (h->path, "cgroup.freeze", "0", &ignored);
-    }
-  return werr_set (err, ETIMEDOUT, "%s `%s`", frozen ? "freeze" : "thaw",
-                   h->path);
+  return cgroup_freezer_set (h, &v2_freezer, cur, frozen, timeout_ms, err);
 }
 
 static int
 v2_is_frozen (struct cgroup_hier *h, bool *frozen, struct werr *err)
 {
-  if (!cgroup_has_file (h->path, "cgroup.freeze"))
+  if (!cgroup_has_file (h->path, v2_freezer.ctl))
     return 0;
-  _cleanup_free_ char *cur = NULL;
-  if (cgroup_read (h->path, "cgroup.freeze", &cur, err) < 0)
-    return -1;
-  *frozen = strcmp (cur, "1") == 0;
-  return 1;
+  return cgroup_freezer_get (h, &v2_freezer, frozen, err);
 }
 
 const struct cgroup_ops cgroup_v2_ops = {

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "../policy/policy.h"
 #include "log.h"
 #include "state.h"
 #include "utils.h"
@@ -152,7 +153,7 @@ now_ms (void)
  * gone (runc stops there too). */
 static int
 events_loop (const char *id, struct cgroup_mgr *cg, long interval_ms,
-             struct werr *err)
+             struct audit_follow *af, struct werr *err)
 {
   struct cgroup_oom *oom = NULL;
   if (cgroup_oom_watch (cg, &oom, err) < 0)
@@ -162,11 +163,17 @@ events_loop (const char *id, struct cgroup_mgr *cg, long interval_ms,
   for (bool gone = false; !gone && r == 0;)
     {
       long long wait = next - now_ms ();
-      struct pollfd pfd = { .fd = cgroup_oom_fd (oom), .events = POLLIN };
-      int n = poll (&pfd, 1, wait > 0 ? (int) wait : 0);
+      /* The agent policy's audit stream, when there is one. */
+      struct pollfd pfd[2] = {
+        { .fd = cgroup_oom_fd (oom), .events = POLLIN },
+        { .fd = audit_follow_fd (af), .events = POLLIN },
+      };
+      int n = poll (pfd, 2, wait > 0 ? (int) wait : 0);
+      if (n > 0 && pfd[1].revents)
+        audit_follow_print (af);
       if (n < 0 && errno != EINTR)
         r = werr_set (err, errno, "events: poll");
-      if (n > 0 && (pfd.revents & POLLIN))
+      if (n > 0 && (pfd[0].revents & POLLIN))
         {
           unsigned kills = 0;
           r = cgroup_oom_read (oom, &kills, &gone, err);
@@ -206,8 +213,13 @@ container_events (const char *root, const char *id, const struct events_opts *o,
   else if (o->stats)
     r = print_stats (id, st->cgroup, err);
   else
-    r = events_loop (id, st->cgroup, o->interval_ms > 0 ? o->interval_ms : 5000,
-                     err);
+    {
+      struct audit_follow *af = audit_follow_open (root, id);
+      audit_follow_print (af);
+      r = events_loop (id, st->cgroup,
+                       o->interval_ms > 0 ? o->interval_ms : 5000, af, err);
+      audit_follow_free (af);
+    }
   state_free (st);
   return r;
 }

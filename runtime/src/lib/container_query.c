@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../policy/policy.h"
 #include "container.h"
 #include "state.h"
 #include "utils.h"
@@ -56,6 +57,7 @@ container_print_state (const char *root, const char *id, struct werr *err)
   const char *status;
   if (read_one (root, id, &st, &status, err) < 0)
     return -1;
+  policy_state_annotations (&st->annotations, st->cgroup, status);
   _cleanup_free_ char *owner = owner_name (st->owner);
   struct oci_state_view v;
   fill_view (&v, st, status, st->owner == 0 ? "" : owner);

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "context.h"
+#include "egress_names.h"
 #include "landlock.h"
 #include "policy.h"
 #include "seccomp_profile.h"
@@ -61,6 +62,8 @@ policy_apply_in_init (const struct ward_ctx *ctx, struct werr *err)
   if (plan == NULL)
     return 0;
   if (plan->net.netns == PLAN_NETNS_ADDED && loopback_up (err) < 0)
+    return -1;
+  if (egress_names_apply_in_init (plan, err) < 0)
     return -1;
   if (policy_mask_denied (plan->masks, plan->n_masks, err) < 0)
     return -1;

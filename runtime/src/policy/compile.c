@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "egress_names.h"
 #include "plan.h"
 #include "utils.h"
 #include "ward/cleanup.h"
@@ -227,8 +228,10 @@ compile_bundle_only_notes (struct policy_plan *plan,
     note_add (plan, "process.env",
               "used by `ward sandbox`; a bundle uses "
               "its own process.env");
-  if (p->n_dns)
-    note_add (plan, "network.dns", "used by egress by host name");
+  if (p->n_dns && !plan->net.names)
+    note_add (plan, "network.dns",
+              "used by egress by host name only, and "
+              "this policy names no hosts");
 }
 
 int
@@ -317,6 +320,7 @@ policy_plan_free (struct policy_plan *plan)
       free (plan->net.hosts[i].where);
     }
   free (plan->net.hosts);
+  egress_rt_free (plan->net.rt);
   strv_free_null (plan->net.dns);
   free (plan->net.tcp_ports);
   strv_free_null (plan->sc.deny);

@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 
+#include "egress_names.h"
 #include "plan.h"
 #include "utils.h"
 
@@ -248,28 +249,6 @@ is_host_netns (const char *path)
          && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
-/* Host-name peers wait for the filtering resolver (the next issue). */
-static int
-check_hosts (struct policy_plan *plan, const struct pol_rule *rules, size_t n,
-             struct werr *err)
-{
-  for (size_t i = 0; i < n; i++)
-    for (size_t j = 0; j < rules[i].n_to; j++)
-      if (rules[i].to[j].host)
-        {
-          char field[600];
-          snprintf (field, sizeof field, "%s.to[%zu].host", rules[i].where, j);
-          if (strstr (rules[i].where, "Hosts["))
-            snprintf (field, sizeof field, "%s", rules[i].where);
-          if (plan_need (plan, field, err,
-                         "egress by host name is not "
-                         "implemented yet")
-              < 0)
-            return -1;
-        }
-  return 0;
-}
-
 /* Without cgroup BPF, a policy whose every allow rule names only TCP ports
  * (no addresses, no UDP) is still enforceable: Landlock TCP connect rules,
  * and seccomp refuses UDP and raw sockets. */
@@ -320,9 +299,11 @@ choose_netns (struct plan_net *n, const struct agent_policy *p,
               const struct oci_config *cfg)
 {
   const struct oci_namespace *ns = oci_config_namespace (cfg, OCI_NS_NETWORK);
+  /* Audit mode blocks nothing: not even by an empty namespace. */
   if (ns == NULL)
-    n->netns = !n->default_allow && p->n_allow == 0 ? PLAN_NETNS_ADDED
-                                                    : PLAN_NETNS_HOST;
+    n->netns = !n->default_allow && p->n_allow == 0 && !p->audit
+                   ? PLAN_NETNS_ADDED
+                   : PLAN_NETNS_HOST;
   else if (ns->path && *ns->path && is_host_netns (ns->path))
     n->netns = PLAN_NETNS_HOST;
   else
@@ -372,9 +353,6 @@ compile_net (struct policy_plan *plan, const struct agent_policy *p,
              const struct oci_config *cfg, struct werr *err)
 {
   struct plan_net *n = &plan->net;
-  if (check_hosts (plan, p->allow, p->n_allow, err) < 0
-      || check_hosts (plan, p->deny, p->n_deny, err) < 0)
-    return -1;
   n->default_allow = p->egress_default == POL_ALLOW;
   n->restricted = !n->default_allow || p->n_deny > 0;
   n->host_loopback_allow = p->host_loopback == POL_ALLOW;
@@ -387,7 +365,8 @@ compile_net (struct policy_plan *plan, const struct agent_policy *p,
     return -1;
   if (n->loopback_private)
     n->host_loopback_allow = false;
-  if (decide_filters (plan, p, err) < 0)
+  if (decide_filters (plan, p, err) < 0
+      || egress_names_compile (plan, p, err) < 0)
     return -1;
   if (build_map (plan, p->allow, p->n_allow, &n->allow, &n->n_allow, err) < 0
       || build_map (plan, p->deny, p->n_deny, &n->deny, &n->n_deny, err) < 0)

@@ -89,6 +89,7 @@ struct dns_filter
   struct dns_rules rules;
   dns_allow_addr_fn allow_addr;
   void *ctx;
+  const char *answering; /* the queried name, during allow_addr() */
   uint32_t ttl_min, ttl_max;
   unsigned timeout_ms, max_attempts;
   bool default_allow, audit_only;
@@ -410,6 +411,7 @@ allow_addrs (struct dns_filter *f, const struct dns_query *q,
 {
   if (f->allow_addr == NULL)
     return 0;
+  f->answering = q->name;
   for (size_t i = 0; i < r->n_addrs; i++)
     {
       const struct dns_vet_addr *a = &r->addrs[i];
@@ -425,7 +427,14 @@ allow_addrs (struct dns_filter *f, const struct dns_query *q,
       if (!any && f->allow_addr (f->ctx, a->family, a->addr, a->ttl, NULL) < 0)
         return -1;
     }
+  f->answering = NULL;
   return 0;
+}
+
+const char *
+dns_filter_answering (const struct dns_filter *f)
+{
+  return f->answering;
 }
 
 static void

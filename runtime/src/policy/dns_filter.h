@@ -113,5 +113,8 @@ void dns_filter_handle (struct dns_filter *f, const struct pollfd *fds,
 int dns_filter_poll (struct dns_filter *f, int max_wait_ms);
 
 const struct dns_filter_stats *dns_filter_stats (const struct dns_filter *f);
+/* During an allow_addr() call: the queried name (normal form) whose answer
+ * the address belongs to; NULL otherwise. */
+const char *dns_filter_answering (const struct dns_filter *f);
 
 #endif

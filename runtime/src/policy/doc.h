@@ -107,6 +107,7 @@ struct agent_policy
   size_t n_allow, n_deny;
   char **dns_upstream;
   size_t n_dns;
+  uint32_t dns_ttl_min, dns_ttl_max; /* network.dns.minTtl/maxTtl, 0: unset */
   char *proxy; /* network.proxy / runtimeConfig.networkProxy, as written */
   char *proxy_where;
 

@@ -12,7 +12,11 @@
  * Each egress program: loopback → the plan's loopback verdict; the deny
  * LPM trie (longest prefix), and if its port set matches protocol and
  * destination port → 0 (the syscall fails with EPERM); the allow trie
- * likewise → 1; else the default.  Map values are struct plan_portset.
+ * likewise → 1; then, for egress by host name, the name map of the
+ * family (egress_names.h: exact addresses with expiring port ranges,
+ * counted only while the monitor's egress process is alive) → 1; else the
+ * default.  A refusal also goes to a ring buffer the monitor turns into
+ * audit lines.  Trie values are struct plan_portset.
  * The programs are attached with BPF_F_ALLOW_MULTI, so an engine's own
  * programs still run (every program must allow).  They stay attached until
  * the cgroup is removed; the maps live as long as the programs.
@@ -32,15 +36,16 @@
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "egress_names.h"
 #include "plan.h"
 #include "policy.h"
 #include "utils.h"
 #include "ward/cleanup.h"
 
-#define MAX_INSNS 1024
-#define MAX_LABELS 256
-#define MAX_FIXUPS 1024
-#define ALLOW_MAP_SPARE 65536 /* room for the resolver's answers (issue 6) */
+#define MAX_INSNS 4096
+#define MAX_LABELS 512
+#define MAX_FIXUPS 2048
+#define ALLOW_MAP_SPARE 65536 /* room for prefixes a live update adds */
 
 /* ---- a tiny assembler ------------------------------------------------ */
 
@@ -222,7 +227,123 @@ emit_port_proto (struct asm_ *a)
 struct egress_maps
 {
   int allow4, deny4, allow6, deny6;
+  /* Egress by host name and the audit of refusals (egress_names.h). */
+  const struct egress_rt *rt;
+  const struct plan_net *n;
+  int op;     /* 0 connect, 1 sendmsg: for the event record */
+  bool audit; /* log a refusal, then let it through */
 };
+
+/* ---- egress by host name and refusal events (egress_names.h) -------- */
+
+#define EV_OFF (-64)    /* the event record on the stack */
+#define ALIVE_KEY (-24) /* u32 0, the alive slot's key */
+#define ALIVE_TMP (-32) /* u64 */
+
+/* The event record: zeroed, then port, protocol, operation, audit. */
+static void
+emit_event_init (struct asm_ *a, const struct egress_maps *m)
+{
+  for (int i = 0; i < EGRESS_EV_SIZE; i += 8)
+    emit (a, BPF_ST | BPF_MEM | BPF_DW, FP, 0, (int16_t) (EV_OFF + i), 0);
+  emit (a, BPF_STX | BPF_MEM | BPF_H, FP, R7, EV_OFF + EGRESS_EV_PORT, 0);
+  emit (a, BPF_STX | BPF_MEM | BPF_B, FP, R8, EV_OFF + EGRESS_EV_PROTO, 0);
+  emit (a, BPF_ST | BPF_MEM | BPF_B, FP, 0, EV_OFF + EGRESS_EV_OP, m->op);
+  emit (a, BPF_ST | BPF_MEM | BPF_H, FP, 0, EV_OFF + EGRESS_EV_AUDIT, m->audit);
+}
+
+/* r9 = IPv4 address: into the record (a v4-mapped one replaces the v6). */
+static void
+emit_event_addr4 (struct asm_ *a)
+{
+  emit (a, BPF_ST | BPF_MEM | BPF_B, FP, 0, EV_OFF + EGRESS_EV_FAMILY, AF_INET);
+  emit (a, BPF_STX | BPF_MEM | BPF_W, FP, R9, EV_OFF + EGRESS_EV_ADDR, 0);
+  for (int i = 4; i < 16; i += 4)
+    emit (a, BPF_ST | BPF_MEM | BPF_W, FP, 0,
+          (int16_t) (EV_OFF + EGRESS_EV_ADDR + i), 0);
+}
+
+/* A refusal: the record to the ring buffer (if full, it is lost), then
+ * EPERM, or success in audit mode. */
+static void
+emit_refuse (struct asm_ *a, const struct egress_maps *m, int reason)
+{
+  if (m->rt && m->rt->events >= 0)
+    {
+      emit (a, BPF_ST | BPF_MEM | BPF_B, FP, 0, EV_OFF + EGRESS_EV_REASON,
+            reason);
+      ld_map (a, R1, m->rt->events);
+      emit (a, BPF_ALU64 | BPF_MOV | BPF_X, R2, FP, 0, 0);
+      emit (a, BPF_ALU64 | BPF_ADD | BPF_K, R2, 0, 0, EV_OFF);
+      mov_imm (a, BPF_REG_3, EGRESS_EV_SIZE);
+      mov_imm (a, BPF_REG_4, 0);
+      emit (a, BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_ringbuf_output);
+    }
+  ret (a, m->audit ? 1 : 0);
+}
+
+/* The container's resolver in the host's network namespace (127.x.y.z:53,
+ * TCP or UDP) is reachable even where the host's loopback is not. */
+struct verdicts;
+static void emit_resolver_check (struct asm_ *a, const struct egress_maps *m,
+                                 const struct verdicts *v);
+
+/* Look the key at fp+key_off up in a name map: a range matching port and
+ * protocol whose expiry is still ahead, while the monitor is alive, jumps
+ * to `match`.  Clobbers r9. */
+static void
+emit_name_lookup (struct asm_ *a, const struct egress_maps *m, int map,
+                  int16_t key_off, int match)
+{
+  if (map < 0 || m->rt->alive < 0)
+    return;
+  int miss = new_label (a);
+  ld_map (a, R1, map);
+  emit (a, BPF_ALU64 | BPF_MOV | BPF_X, R2, FP, 0, 0);
+  emit (a, BPF_ALU64 | BPF_ADD | BPF_K, R2, 0, 0, key_off);
+  emit (a, BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_map_lookup_elem);
+  jump (a, BPF_JMP | BPF_JEQ | BPF_K, R0, 0, 0, miss);
+  emit (a, BPF_ALU64 | BPF_MOV | BPF_X, R9, R0, 0, 0);
+  /* A dead monitor re-opens nothing: its entries stop counting. */
+  emit (a, BPF_ST | BPF_MEM | BPF_W, FP, 0, ALIVE_KEY, 0);
+  ld_map (a, R1, m->rt->alive);
+  emit (a, BPF_ALU64 | BPF_MOV | BPF_X, R2, FP, 0, 0);
+  emit (a, BPF_ALU64 | BPF_ADD | BPF_K, R2, 0, 0, ALIVE_KEY);
+  emit (a, BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_map_lookup_elem);
+  jump (a, BPF_JMP | BPF_JEQ | BPF_K, R0, 0, 0, miss);
+  emit (a, BPF_LDX | BPF_MEM | BPF_DW, R1, R0, 0, 0);
+  emit (a, BPF_STX | BPF_MEM | BPF_DW, FP, R1, ALIVE_TMP, 0);
+  emit (a, BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_ktime_get_ns);
+  emit (a, BPF_LDX | BPF_MEM | BPF_DW, R1, FP, ALIVE_TMP, 0);
+  jump (a, BPF_JMP | BPF_JLE | BPF_X, R1, R0, 0, miss);
+  /* r0 = now, r9 = value, r1 = number of ranges. */
+  emit (a, BPF_LDX | BPF_MEM | BPF_W, R1, R9, 0, 0);
+  for (int i = 0; i < EGRESS_NAME_RANGES; i++)
+    {
+      int next = new_label (a);
+      int16_t base
+          = (int16_t) (offsetof (struct egress_name_value, r)
+                       + (size_t) i * sizeof (struct egress_name_range));
+      jump (a, BPF_JMP | BPF_JLE | BPF_K, R1, 0, i, miss);
+      emit (a, BPF_LDX | BPF_MEM | BPF_W, R2, R9,
+            (int16_t) (base + offsetof (struct egress_name_range, protos)), 0);
+      emit (a, BPF_ALU64 | BPF_AND | BPF_X, R2, R8, 0, 0);
+      jump (a, BPF_JMP | BPF_JEQ | BPF_K, R2, 0, 0, next);
+      emit (a, BPF_LDX | BPF_MEM | BPF_H, R2, R9,
+            (int16_t) (base + offsetof (struct egress_name_range, lo)), 0);
+      jump (a, BPF_JMP | BPF_JGT | BPF_X, R2, R7, 0, next);
+      emit (a, BPF_LDX | BPF_MEM | BPF_H, R2, R9,
+            (int16_t) (base + offsetof (struct egress_name_range, hi)), 0);
+      jump (a, BPF_JMP | BPF_JLT | BPF_X, R2, R7, 0, next);
+      emit (a, BPF_LDX | BPF_MEM | BPF_DW, R2, R9,
+            (int16_t) (base + offsetof (struct egress_name_range, expiry_ns)),
+            0);
+      jump (a, BPF_JMP | BPF_JLE | BPF_X, R2, R0, 0, next);
+      jump (a, BPF_JMP | BPF_JA, 0, 0, 0, match);
+      place (a, next);
+    }
+  place (a, miss);
+}
 
 struct verdicts
 {
@@ -234,6 +355,8 @@ static void
 emit_v4 (struct asm_ *a, const struct egress_maps *m, const struct verdicts *v)
 {
   uint32_t mask = htonl (0xff000000u), lo = htonl (0x7f000000u);
+  emit_event_addr4 (a);
+  emit_resolver_check (a, m, v);
   emit (a, BPF_ALU64 | BPF_MOV | BPF_X, R2, R9, 0, 0);
   emit (a, BPF_ALU64 | BPF_AND | BPF_K, R2, 0, 0, (int32_t) mask);
   jump (a, BPF_JMP | BPF_JEQ | BPF_K, R2, 0, (int32_t) lo, v->loopback);
@@ -241,21 +364,46 @@ emit_v4 (struct asm_ *a, const struct egress_maps *m, const struct verdicts *v)
   emit (a, BPF_STX | BPF_MEM | BPF_W, FP, R9, -4, 0);
   emit_lookup (a, m->deny4, -8, v->deny);
   emit_lookup (a, m->allow4, -8, v->allow);
+  emit_name_lookup (a, m, m->rt ? m->rt->name4 : -1, -4, v->allow);
   jump (a, BPF_JMP | BPF_JA, 0, 0, 0, v->deflt);
 }
 
 static void
-emit_verdicts (struct asm_ *a, const struct verdicts *v,
-               const struct plan_net *n)
+emit_resolver_check (struct asm_ *a, const struct egress_maps *m,
+                     const struct verdicts *v)
 {
+  const struct plan_net *n = m->n;
+  if (!n->names || n->loopback_private)
+    return;
+  int skip = new_label (a);
+  uint32_t addr;
+  memcpy (&addr, n->resolver4, 4);
+  /* 32-bit compares: a 64-bit one would sign-extend the immediate. */
+  jump (a, BPF_JMP32 | BPF_JNE | BPF_K, R9, 0, (int32_t) addr, skip);
+  jump (a, BPF_JMP32 | BPF_JNE | BPF_K, R7, 0, 53, skip);
+  jump (a, BPF_JMP | BPF_JA, 0, 0, 0, v->allow);
+  place (a, skip);
+}
+
+static void
+emit_verdicts (struct asm_ *a, const struct verdicts *v,
+               const struct egress_maps *m)
+{
+  const struct plan_net *n = m->n;
   place (a, v->allow);
   ret (a, 1);
   place (a, v->deny);
-  ret (a, 0);
+  emit_refuse (a, m, EGRESS_DENY_RULE);
   place (a, v->loopback);
-  ret (a, n->loopback_private || n->host_loopback_allow ? 1 : 0);
+  if (n->loopback_private || n->host_loopback_allow)
+    ret (a, 1);
+  else
+    emit_refuse (a, m, EGRESS_DENY_LOOPBACK);
   place (a, v->deflt);
-  ret (a, n->default_allow ? 1 : 0);
+  if (n->default_allow)
+    ret (a, 1);
+  else
+    emit_refuse (a, m, EGRESS_DENY_DEFAULT);
 }
 
 static void
@@ -276,23 +424,22 @@ verdict_labels (struct asm_ *a, struct verdicts *v)
 }
 
 static int
-build_egress4 (struct asm_ *a, const struct egress_maps *m,
-               const struct plan_net *n)
+build_egress4 (struct asm_ *a, const struct egress_maps *m)
 {
   struct verdicts v;
   asm_init (a);
   verdict_labels (a, &v);
   emit (a, BPF_ALU64 | BPF_MOV | BPF_X, R6, R1, 0, 0);
   emit_port_proto (a);
+  emit_event_init (a, m);
   ld_ctx (a, R9, offsetof (struct bpf_sock_addr, user_ip4));
   emit_v4 (a, m, &v);
-  emit_verdicts (a, &v, n);
+  emit_verdicts (a, &v, m);
   return resolve (a);
 }
 
 static int
-build_egress6 (struct asm_ *a, const struct egress_maps *m,
-               const struct plan_net *n)
+build_egress6 (struct asm_ *a, const struct egress_maps *m)
 {
   struct verdicts v;
   asm_init (a);
@@ -301,12 +448,17 @@ build_egress6 (struct asm_ *a, const struct egress_maps *m,
   const int16_t ip6 = offsetof (struct bpf_sock_addr, user_ip6);
   emit (a, BPF_ALU64 | BPF_MOV | BPF_X, R6, R1, 0, 0);
   emit_port_proto (a);
+  emit_event_init (a, m);
+  emit (a, BPF_ST | BPF_MEM | BPF_B, FP, 0, EV_OFF + EGRESS_EV_FAMILY,
+        AF_INET6);
   /* Key at fp-20: prefix length, then the four address words. */
   emit (a, BPF_ST | BPF_MEM | BPF_W, FP, 0, -20, 128);
   for (int i = 0; i < 4; i++)
     {
       ld_ctx (a, R2, (int16_t) (ip6 + 4 * i));
       emit (a, BPF_STX | BPF_MEM | BPF_W, FP, R2, (int16_t) (-16 + 4 * i), 0);
+      emit (a, BPF_STX | BPF_MEM | BPF_W, FP, R2,
+            (int16_t) (EV_OFF + EGRESS_EV_ADDR + 4 * i), 0);
     }
   /* ::ffff:a.b.c.d is IPv4 on the wire. */
   ld_ctx (a, R2, ip6);
@@ -314,7 +466,8 @@ build_egress6 (struct asm_ *a, const struct egress_maps *m,
   ld_ctx (a, R2, (int16_t) (ip6 + 4));
   jump (a, BPF_JMP | BPF_JNE | BPF_K, R2, 0, 0, not_mapped);
   ld_ctx (a, R2, (int16_t) (ip6 + 8));
-  jump (a, BPF_JMP | BPF_JNE | BPF_K, R2, 0, (int32_t) htonl (0xffffu),
+  /* 32-bit: a 64-bit compare would sign-extend 0xffff0000 and never match. */
+  jump (a, BPF_JMP32 | BPF_JNE | BPF_K, R2, 0, (int32_t) htonl (0xffffu),
         not_mapped);
   ld_ctx (a, R9, (int16_t) (ip6 + 12));
   emit_v4 (a, m, &v);
@@ -330,8 +483,9 @@ build_egress6 (struct asm_ *a, const struct egress_maps *m,
   place (a, not_lo);
   emit_lookup (a, m->deny6, -20, v.deny);
   emit_lookup (a, m->allow6, -20, v.allow);
+  emit_name_lookup (a, m, m->rt ? m->rt->name6 : -1, -16, v.allow);
   jump (a, BPF_JMP | BPF_JA, 0, 0, 0, v.deflt);
-  emit_verdicts (a, &v, n);
+  emit_verdicts (a, &v, m);
   return resolve (a);
 }
 
@@ -510,6 +664,40 @@ maps_make (const struct plan_net *n, struct egress_maps *m, struct werr *err)
       || map_fill (m->allow6, n->allow, n->n_allow, AF_INET6, err) < 0
       || map_fill (m->deny6, n->deny, n->n_deny, AF_INET6, err) < 0)
     return -1;
+  if (n->rt && egress_rt_create_maps (n->rt, n->names, err) < 0)
+    return -1;
+  return 0;
+}
+
+/* Build and attach one egress program per hook. */
+static int
+egress_programs (struct asm_ *a, struct egress_maps *m, int cgfd,
+                 const char *path, struct werr *err)
+{
+  static const struct
+  {
+    enum bpf_attach_type type;
+    const char *name;
+    bool v6;
+    int op;
+  } hooks[] = {
+    { BPF_CGROUP_INET4_CONNECT, "ward_connect4", false, 0 },
+    { BPF_CGROUP_UDP4_SENDMSG, "ward_sendmsg4", false, 1 },
+    { BPF_CGROUP_INET6_CONNECT, "ward_connect6", true, 0 },
+    { BPF_CGROUP_UDP6_SENDMSG, "ward_sendmsg6", true, 1 },
+  };
+  for (size_t i = 0; i < ARRAY_SIZE (hooks); i++)
+    {
+      m->op = hooks[i].op;
+      if ((hooks[i].v6 ? build_egress6 (a, m) : build_egress4 (a, m)) < 0)
+        return werr_set (err, 0,
+                         "policy: assemble the %s egress program "
+                         "(a bug)",
+                         hooks[i].v6 ? "IPv6" : "IPv4");
+      if (load_and_attach (a, hooks[i].type, hooks[i].name, cgfd, path, err)
+          < 0)
+        return -1;
+    }
   return 0;
 }
 
@@ -520,32 +708,21 @@ attach_egress (const struct plan_net *n, int cgfd, const char *path,
   struct egress_maps m = { -1, -1, -1, -1 };
   struct asm_ *a = xmalloc0 (sizeof *a);
   int r = -1;
-  if (maps_make (n, &m, err) < 0)
+  m.rt = n->rt;
+  m.n = n;
+  m.audit = !n->filter;
+  if (maps_make (n, &m, err) < 0
+      || egress_programs (a, &m, cgfd, path, err) < 0)
     goto out;
-  if (build_egress4 (a, &m, n) < 0)
+  /* The monitor keeps the tries for live updates. */
+  if (n->rt)
     {
-      werr_set (err, 0, "policy: assemble the IPv4 egress program (a bug)");
-      goto out;
+      n->rt->allow4 = m.allow4;
+      n->rt->deny4 = m.deny4;
+      n->rt->allow6 = m.allow6;
+      n->rt->deny6 = m.deny6;
+      m.allow4 = m.deny4 = m.allow6 = m.deny6 = -1;
     }
-  if (load_and_attach (a, BPF_CGROUP_INET4_CONNECT, "ward_connect4", cgfd, path,
-                       err)
-          < 0
-      || load_and_attach (a, BPF_CGROUP_UDP4_SENDMSG, "ward_sendmsg4", cgfd,
-                          path, err)
-             < 0)
-    goto out;
-  if (build_egress6 (a, &m, n) < 0)
-    {
-      werr_set (err, 0, "policy: assemble the IPv6 egress program (a bug)");
-      goto out;
-    }
-  if (load_and_attach (a, BPF_CGROUP_INET6_CONNECT, "ward_connect6", cgfd, path,
-                       err)
-          < 0
-      || load_and_attach (a, BPF_CGROUP_UDP6_SENDMSG, "ward_sendmsg6", cgfd,
-                          path, err)
-             < 0)
-    goto out;
   r = 0;
 out:
   maps_close (&m);
@@ -582,7 +759,7 @@ policy_attach_cgroup (const struct policy_plan *plan,
                       const struct cgroup_mgr *cgroup, struct werr *err)
 {
   const struct plan_net *n = &plan->net;
-  if (!n->filter && !n->ingress_filter)
+  if (!n->filter && !n->filter_audit && !n->ingress_filter)
     return 0;
   const char *path = cgroup_unified_path (cgroup);
   if (path == NULL)
@@ -592,7 +769,7 @@ policy_attach_cgroup (const struct policy_plan *plan,
   _cleanup_close_ int cgfd = open (path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (cgfd < 0)
     return werr_set (err, errno, "policy: open the cgroup `%s`", path);
-  if (n->filter && attach_egress (n, cgfd, path, err) < 0)
+  if ((n->filter || n->filter_audit) && attach_egress (n, cgfd, path, err) < 0)
     return -1;
   if (n->ingress_filter && attach_ingress (cgfd, path, err) < 0)
     return -1;

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "egress_names.h"
 #include "plan.h"
 
 static const char *
@@ -134,6 +135,7 @@ explain_net (const struct policy_plan *plan, FILE *o)
     }
   else if (n->restricted && n->netns != PLAN_NETNS_ADDED && !plan->audit)
     fprintf (o, "  NOT filtered (best_effort)\n");
+  egress_names_explain (plan, o);
   fprintf (o, "  ingress: %s\n",
            n->ingress_filter ? "binding a non-loopback address to a fixed "
                                "port is refused (BPF bind4/bind6)"

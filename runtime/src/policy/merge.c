@@ -180,6 +180,10 @@ merge_network (struct agent_policy *r, const struct agent_policy *d)
                 d->has_host_loopback);
   rules_append (&r->allow, &r->n_allow, d->allow, d->n_allow);
   rules_append (&r->deny, &r->n_deny, d->deny, d->n_deny);
+  if (d->dns_ttl_min)
+    r->dns_ttl_min = d->dns_ttl_min;
+  if (d->dns_ttl_max)
+    r->dns_ttl_max = d->dns_ttl_max;
   if (d->n_dns)
     {
       pol_strv_free (r->dns_upstream, r->n_dns);

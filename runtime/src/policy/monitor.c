@@ -1,6 +1,8 @@
 /* ward — the monitor: the one small process that outlives `ward create`
- * for an agent container whose policy needs it (today: process.timeout;
- * the filtering resolver of egress by host name will live here too).
+ * for an agent container whose policy needs it: process.timeout, and the
+ * egress part (the filtering resolver of egress by host name, the audit of
+ * BPF refusals), which runs in an unprivileged child of its own, forked
+ * first thing (monitor_dns.c).
  *
  * Started by create once the init exists: double-forked and in a session
  * of its own, so it is nobody's child and no terminal's; it keeps only
@@ -18,8 +20,8 @@
  * conmon or shim), not in the container's: `ward ps`, `kill --all` and the
  * pids limit see only the container's own processes.  A container that is
  * never started is never timed out.  If the monitor is killed, the timeout
- * is not enforced any more (nothing else is lost: the BPF filter lives in
- * the kernel). */
+ * is not enforced any more and its egress child dies with it (egress by
+ * host name then fails closed; the CIDR filter lives in the kernel). */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/capability.h>
@@ -36,6 +38,7 @@
 
 #include "caps.h"
 #include "cgroup.h"
+#include "monitor_dns.h"
 #include "plan.h"
 #include "policy.h"
 #include "state.h"
@@ -47,6 +50,7 @@ struct monitor
   int pidfd, inotify, killfd;
   bool started;
   uint32_t timeout_ms;
+  struct monitor_dns *dns; /* its child for egress (monitor_dns.c) */
 };
 
 static int64_t
@@ -91,7 +95,8 @@ monitor_loop (struct monitor *m)
   int64_t deadline = -1;
   for (;;)
     {
-      if (m->started && deadline < 0)
+      /* A monitor may run for egress alone: no timeout, no deadline. */
+      if (m->started && deadline < 0 && m->timeout_ms > 0)
         deadline = now_ms () + m->timeout_ms;
       int wait = -1;
       if (deadline >= 0)
@@ -122,6 +127,7 @@ static void
 monitor_setup (struct monitor *m)
 {
   int fds[3] = { m->pidfd, m->inotify, m->killfd };
+  monitor_dns_park (m->dns);
   for (int i = 0; i < 3; i++)
     if (fds[i] >= 0)
       {
@@ -171,7 +177,7 @@ policy_start_monitor (const struct policy_plan *plan, int state_dirfd,
                       pid_t init, const struct cgroup_mgr *cgroup,
                       struct werr *err)
 {
-  if (!plan->has_timeout)
+  if (!plan->has_timeout && !monitor_dns_wanted (plan))
     return 0;
   struct monitor m = { .timeout_ms = plan->timeout_ms, .killfd = -1 };
   _cleanup_close_ int pidfd = (int) syscall (SYS_pidfd_open, init, 0);
@@ -188,9 +194,14 @@ policy_start_monitor (const struct policy_plan *plan, int state_dirfd,
   m.pidfd = pidfd;
   m.inotify = ino;
   m.killfd = killfd;
+  if (monitor_dns_prepare (plan, state_dirfd, init, cgroup, &m.dns, err) < 0)
+    return -1;
   pid_t child = fork ();
   if (child < 0)
-    return werr_set (err, errno, "policy: monitor: fork");
+    {
+      monitor_dns_release (m.dns, true);
+      return werr_set (err, errno, "policy: monitor: fork");
+    }
   if (child == 0)
     {
       setsid ();
@@ -202,5 +213,6 @@ policy_start_monitor (const struct policy_plan *plan, int state_dirfd,
   int st;
   while (waitpid (child, &st, 0) < 0 && errno == EINTR)
     ;
+  monitor_dns_release (m.dns, false);
   return 0;
 }

@@ -270,11 +270,22 @@ parse_ingress (struct mp *m, const struct jnode *in)
 static int
 parse_dns (struct mp *m, const struct jnode *dns)
 {
-  static const char *const keys[] = { "upstream", NULL };
+  static const char *const keys[] = { "upstream", "minTtl", "maxTtl", NULL };
   struct agent_policy *p = m->p;
+  uint64_t lo = 0, hi = 0;
   if (mp_check_object (m, dns, keys) < 0
-      || mp_get_strv (m, dns, "upstream", &p->dns_upstream, &p->n_dns) < 0)
+      || mp_get_strv (m, dns, "upstream", &p->dns_upstream, &p->n_dns) < 0
+      || mp_get_uint (m, dns, "minTtl", 1, 86400, &lo) < 0
+      || mp_get_uint (m, dns, "maxTtl", 1, 86400, &hi) < 0)
     return -1;
+  if (lo && hi && hi < lo)
+    {
+      mp_push_key (m, "maxTtl");
+      return mp_fail (m, "%llu is below minTtl %llu", (unsigned long long) hi,
+                      (unsigned long long) lo);
+    }
+  p->dns_ttl_min = (uint32_t) lo;
+  p->dns_ttl_max = (uint32_t) hi;
   size_t saved = mp_push_key (m, "upstream");
   for (size_t i = 0; i < p->n_dns; i++)
     {

@@ -135,6 +135,15 @@ struct plan_net
   size_t n_tcp_ports;
   bool deny_udp;
   bool deny_raw; /* seccomp: AF_PACKET, SOCK_RAW, ping sockets */
+  /* Egress by host name (egress_names.c): the filtering resolver runs in
+   * the monitor, listening on resolver4:53 inside the container; the BPF
+   * programs also consult the name maps it fills.  filter_audit: audit
+   * mode, the programs log what they would refuse and let it through. */
+  bool names;
+  uint8_t resolver4[4];
+  bool filter_audit;
+  uint32_t dns_ttl_min, dns_ttl_max; /* 0: the resolver's defaults */
+  struct egress_rt *rt; /* create only: the maps handed to the monitor */
 };
 
 /* ---- the rest ------------------------------------------------------- */

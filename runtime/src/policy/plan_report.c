@@ -64,11 +64,12 @@ policy_plan_report (const struct policy_plan *plan)
   if (plan->n_weak)
     snprintf (weak, sizeof weak, " weakened=%zu", plan->n_weak);
   return xasprintf ("agent=%s level=%s fs=%s net=%s seccomp=%s%s caps=-%zu "
-                    "nnp selinux=%s%s%s%s",
+                    "nnp selinux=%s%s%s%s%s",
                     plan->agent, plan_level_name (plan->level), fs,
                     plan_net_mode (plan), plan->sc.strict ? "strict" : "agent",
                     plan->sc.audit ? "(log)" : "", plan->n_caps_dropped, sel,
-                    plan->userns_added ? " userns" : "", tmo, weak);
+                    plan->userns_added ? " userns" : "", tmo, weak,
+                    plan->net.names ? " dns-filter=running" : "");
 }
 
 /* ---- JSON ------------------------------------------------------------ */
@@ -144,6 +145,30 @@ json_prefixes (struct jw *w, const char *key, const struct plan_prefix *v,
   jw_arr_close (w);
 }
 
+/* Egress by host name: the resolver and its rules. */
+static void
+json_names (struct jw *w, const struct plan_net *n)
+{
+  char addr[16];
+  snprintf (addr, sizeof addr, "%u.%u.%u.%u", n->resolver4[0], n->resolver4[1],
+            n->resolver4[2], n->resolver4[3]);
+  jw_kstr (w, "resolver", n->names ? addr : NULL);
+  jw_key (w, "hosts");
+  jw_arr_open (w);
+  for (size_t i = 0; i < n->n_hosts; i++)
+    {
+      jw_obj_open (w);
+      jw_kstr (w, "host", n->hosts[i].pattern);
+      jw_kstr (w, "verdict", n->hosts[i].deny ? "deny" : "allow");
+      jw_key (w, "ports");
+      json_portset (w, &n->hosts[i].ports);
+      jw_kstr (w, "from", n->hosts[i].where);
+      jw_obj_close (w);
+    }
+  jw_arr_close (w);
+  jw_kbool (w, "bpfAudit", n->filter_audit);
+}
+
 static void
 json_net (struct jw *w, const struct policy_plan *plan)
 {
@@ -168,6 +193,7 @@ json_net (struct jw *w, const struct policy_plan *plan)
     jw_int (w, n->tcp_ports[i]);
   jw_arr_close (w);
   kstrv (w, "dnsUpstream", n->dns, n->n_dns);
+  json_names (w, n);
   jw_obj_close (w);
 }
 

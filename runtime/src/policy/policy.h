@@ -64,6 +64,39 @@ int policy_start_monitor (const struct policy_plan *plan, int state_dirfd,
                           pid_t init, const struct cgroup_mgr *cgroup,
                           struct werr *err);
 
+/* ward delete / create undo: the monitor's sibling cgroup (egress by host
+ * name) is killed and removed; nothing when there is none. */
+void policy_monitor_cleanup (const struct cgroup_mgr *cgroup);
+/* Whether the monitor of a container with a resolver is still running. */
+bool policy_monitor_alive (const struct cgroup_mgr *cgroup);
+/* `ward state`: the enforcement report says "dns-filter=dead" when the
+ * resolver's monitor is gone while the container is not stopped. */
+void policy_state_annotations (struct oci_kvv *ann,
+                               const struct cgroup_mgr *cgroup,
+                               const char *status);
+/* `ward update --policy FILE ID`: replace the network rules of a running
+ * container (live_update.c). */
+int policy_update_running (const char *root, const char *id, const char *file,
+                           struct werr *err);
+
+/* `ward events ID`: the container's audit stream, followed (audit_follow.c).
+ * NULL (and every call a no-op) when the container has none. */
+struct audit_follow;
+struct audit_follow *audit_follow_open (const char *root, const char *id);
+int audit_follow_fd (const struct audit_follow *f);
+/* Print the lines not printed yet as {"type":"audit","id":…,"data":…}. */
+void audit_follow_print (struct audit_follow *f);
+void audit_follow_free (struct audit_follow *f);
+
+/* Learning mode (learn.c): the document a `ward sandbox --learn` run uses
+ * (the policy's paths, no egress rules, audit mode), and the policy
+ * written from the run's audit stream. */
+int policy_learn_document (const struct agent_policy *p, char **out,
+                           struct werr *err);
+int policy_learn_write (const char *root, const char *id,
+                        const struct agent_policy *p, const char *out,
+                        struct werr *err);
+
 /* Container init, after the rootfs is final and right before credentials
  * and seccomp: bring up the loopback of a namespace ward added, deny bind
  * aliases of denied paths, no_new_privs, Landlock, the agent's seccomp
