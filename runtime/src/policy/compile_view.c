@@ -202,7 +202,8 @@ view_annotations (struct policy_plan *plan, struct oci_config *v)
 {
   size_t n = v->annotations.n;
   struct oci_kv *kv = plan_own (plan, xmalloc0 ((n + 1) * sizeof *kv));
-  memcpy (kv, v->annotations.v, n * sizeof *kv);
+  if (n)
+    memcpy (kv, v->annotations.v, n * sizeof *kv);
   kv[n].key = plan_strdup (plan, POLICY_ANN_ENFORCED);
   kv[n].value = plan_own (plan, policy_plan_report (plan));
   v->annotations.v = kv;

@@ -65,11 +65,13 @@ rule_copy (struct pol_rule *dst, const struct pol_rule *src)
       d->cidr = s->cidr;
       d->n_except = s->n_except;
       d->except = xmalloc0 ((s->n_except + 1) * sizeof *d->except);
-      memcpy (d->except, s->except, s->n_except * sizeof *d->except);
+      if (s->n_except)
+        memcpy (d->except, s->except, s->n_except * sizeof *d->except);
     }
   dst->n_ports = src->n_ports;
   dst->ports = xmalloc0 ((src->n_ports + 1) * sizeof *dst->ports);
-  memcpy (dst->ports, src->ports, src->n_ports * sizeof *dst->ports);
+  if (src->n_ports)
+    memcpy (dst->ports, src->ports, src->n_ports * sizeof *dst->ports);
 }
 
 static void
