@@ -34,7 +34,8 @@ hook_child (const struct oci_hook *h, int in, int out)
     _exit (127);
   char *fallback[] = { h->path, NULL };
   char *noenv[] = { NULL };
-  execve (h->path, h->args.n ? h->args.v : fallback, h->env.n ? h->env.v : noenv);
+  execve (h->path, h->args.n ? h->args.v : fallback,
+          h->env.n ? h->env.v : noenv);
   dprintf (STDERR_FILENO, "exec: %s", strerror (errno));
   _exit (127);
 }
@@ -108,8 +109,9 @@ hook_wait (const struct oci_hook *h, struct hook_run *run, int *status)
   bool out_open = true;
   for (;;)
     {
-      struct pollfd p[2] = { { .fd = run->pidfd, .events = POLLIN },
-                             { .fd = out_open ? run->out : -1, .events = POLLIN } };
+      struct pollfd p[2]
+          = { { .fd = run->pidfd, .events = POLLIN },
+              { .fd = out_open ? run->out : -1, .events = POLLIN } };
       long left = h->has_timeout ? ms_left (&deadline) : -1;
       if (h->has_timeout && left <= 0)
         break;
@@ -161,14 +163,17 @@ hooks_run (const char *stage, const struct oci_hook_list *hooks,
       run.output[run.used] = '\0';
       trim_output (run.output);
       if (!finished)
-        return werr_set (err, ETIMEDOUT, "%s hook #%zu `%s` killed after its timeout of %d s",
+        return werr_set (err, ETIMEDOUT,
+                         "%s hook #%zu `%s` killed after its timeout of %d s",
                          stage, i, h->path, h->timeout);
       if (WIFSIGNALED (status))
-        return werr_set (err, 0, "%s hook #%zu `%s` killed by signal %d%s%s", stage, i,
-                         h->path, WTERMSIG (status), run.used ? ": " : "", run.output);
+        return werr_set (err, 0, "%s hook #%zu `%s` killed by signal %d%s%s",
+                         stage, i, h->path, WTERMSIG (status),
+                         run.used ? ": " : "", run.output);
       if (WEXITSTATUS (status) != 0)
-        return werr_set (err, 0, "%s hook #%zu `%s` exited with status %d%s%s", stage, i,
-                         h->path, WEXITSTATUS (status), run.used ? ": " : "", run.output);
+        return werr_set (err, 0, "%s hook #%zu `%s` exited with status %d%s%s",
+                         stage, i, h->path, WEXITSTATUS (status),
+                         run.used ? ": " : "", run.output);
     }
   return 0;
 }

@@ -13,9 +13,9 @@
 #include "ward/cleanup.h"
 
 static const char *const ns_names[OCI_NS_COUNT + 1] = {
-  [OCI_NS_PID] = "pid",     [OCI_NS_NETWORK] = "network",
-  [OCI_NS_MOUNT] = "mount", [OCI_NS_IPC] = "ipc",
-  [OCI_NS_UTS] = "uts",     [OCI_NS_USER] = "user",
+  [OCI_NS_PID] = "pid",       [OCI_NS_NETWORK] = "network",
+  [OCI_NS_MOUNT] = "mount",   [OCI_NS_IPC] = "ipc",
+  [OCI_NS_UTS] = "uts",       [OCI_NS_USER] = "user",
   [OCI_NS_CGROUP] = "cgroup", [OCI_NS_TIME] = "time",
   [OCI_NS_COUNT] = NULL,
 };
@@ -71,9 +71,11 @@ parse_mount (struct pctx *p, const struct jnode *v, void *elem)
       || pu_string (p, v, "source", false, &m->source) < 0
       || pu_strv (p, v, "options", &m->options) < 0
       || pu_id_mappings (p, v, "uidMappings", &m->uid_mappings,
-                         &m->n_uid_mappings) < 0
+                         &m->n_uid_mappings)
+             < 0
       || pu_id_mappings (p, v, "gidMappings", &m->gid_mappings,
-                         &m->n_gid_mappings) < 0)
+                         &m->n_gid_mappings)
+             < 0)
     return -1;
   return 0;
 }
@@ -103,10 +105,9 @@ parse_hook (struct pctx *p, const struct jnode *v, void *elem)
     return pu_fail_key (p, "path", "must be an absolute path, got \"%.200s\"",
                         h->path);
   int64_t timeout;
-  if (pu_strv (p, v, "args", &h->args) < 0
-      || pu_strv (p, v, "env", &h->env) < 0
-      || pu_int (p, v, "timeout", false, 1, INT_MAX, &timeout,
-                 &h->has_timeout) < 0)
+  if (pu_strv (p, v, "args", &h->args) < 0 || pu_strv (p, v, "env", &h->env) < 0
+      || pu_int (p, v, "timeout", false, 1, INT_MAX, &timeout, &h->has_timeout)
+             < 0)
     return -1;
   if (h->has_timeout)
     h->timeout = (int) timeout;
@@ -173,16 +174,20 @@ parse_document (struct pctx *p, const struct jnode *doc, void *out)
     return pu_fail_key (p, "ociVersion", "must not be empty");
   if (pu_section (p, doc, "root", NULL, &cfg->root, root_fields) < 0
       || pu_section (p, doc, "process", &cfg->has_process, &cfg->process,
-                     process_fields) < 0
+                     process_fields)
+             < 0
       || pu_string (p, doc, "hostname", false, &cfg->hostname) < 0
       || pu_string (p, doc, "domainname", false, &cfg->domainname) < 0
       || pu_array_of (p, doc, "mounts", sizeof *cfg->mounts,
-                      (void **) &cfg->mounts, &cfg->n_mounts, parse_mount) < 0
+                      (void **) &cfg->mounts, &cfg->n_mounts, parse_mount)
+             < 0
       || pu_section (p, doc, "hooks", &cfg->has_hooks, &cfg->hooks,
-                     hooks_fields) < 0
+                     hooks_fields)
+             < 0
       || pu_kvv (p, doc, "annotations", &cfg->annotations) < 0
       || pu_section (p, doc, "linux", &cfg->has_linux, &cfg->linux_,
-                     linux_fields) < 0)
+                     linux_fields)
+             < 0)
     return -1;
   return 0;
 }
@@ -203,8 +208,7 @@ oci_config_parse_data (const char *data, size_t len, const char *name,
 
 /* Read a whole regular file of at most JNODE_MAX_INPUT bytes. */
 static int
-read_document (const char *path, char **out, size_t *out_len,
-               struct werr *err)
+read_document (const char *path, char **out, size_t *out_len, struct werr *err)
 {
   _cleanup_close_ int fd = open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
   if (fd < 0)

@@ -8,10 +8,11 @@
 #include "ward/cleanup.h"
 
 static const char *const seccomp_actions[] = {
-  "SCMP_ACT_KILL", "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD",
-  "SCMP_ACT_TRAP", "SCMP_ACT_ERRNO",        "SCMP_ACT_TRACE",
-  "SCMP_ACT_ALLOW", "SCMP_ACT_LOG",         "SCMP_ACT_NOTIFY",
-  NULL,
+  "SCMP_ACT_KILL",        "SCMP_ACT_KILL_PROCESS",
+  "SCMP_ACT_KILL_THREAD", "SCMP_ACT_TRAP",
+  "SCMP_ACT_ERRNO",       "SCMP_ACT_TRACE",
+  "SCMP_ACT_ALLOW",       "SCMP_ACT_LOG",
+  "SCMP_ACT_NOTIFY",      NULL,
 };
 
 static const char *const seccomp_operators[] = {
@@ -20,14 +21,14 @@ static const char *const seccomp_operators[] = {
 };
 
 static const char *const seccomp_archs[] = {
-  "SCMP_ARCH_X86",        "SCMP_ARCH_X86_64",      "SCMP_ARCH_X32",
-  "SCMP_ARCH_ARM",        "SCMP_ARCH_AARCH64",     "SCMP_ARCH_LOONGARCH64",
-  "SCMP_ARCH_M68K",       "SCMP_ARCH_MIPS",        "SCMP_ARCH_MIPS64",
-  "SCMP_ARCH_MIPS64N32",  "SCMP_ARCH_MIPSEL",      "SCMP_ARCH_MIPSEL64",
-  "SCMP_ARCH_MIPSEL64N32", "SCMP_ARCH_PPC",        "SCMP_ARCH_PPC64",
-  "SCMP_ARCH_PPC64LE",    "SCMP_ARCH_S390",        "SCMP_ARCH_S390X",
-  "SCMP_ARCH_SH",         "SCMP_ARCH_SHEB",        "SCMP_ARCH_PARISC",
-  "SCMP_ARCH_PARISC64",   "SCMP_ARCH_RISCV64",     NULL,
+  "SCMP_ARCH_X86",         "SCMP_ARCH_X86_64",  "SCMP_ARCH_X32",
+  "SCMP_ARCH_ARM",         "SCMP_ARCH_AARCH64", "SCMP_ARCH_LOONGARCH64",
+  "SCMP_ARCH_M68K",        "SCMP_ARCH_MIPS",    "SCMP_ARCH_MIPS64",
+  "SCMP_ARCH_MIPS64N32",   "SCMP_ARCH_MIPSEL",  "SCMP_ARCH_MIPSEL64",
+  "SCMP_ARCH_MIPSEL64N32", "SCMP_ARCH_PPC",     "SCMP_ARCH_PPC64",
+  "SCMP_ARCH_PPC64LE",     "SCMP_ARCH_S390",    "SCMP_ARCH_S390X",
+  "SCMP_ARCH_SH",          "SCMP_ARCH_SHEB",    "SCMP_ARCH_PARISC",
+  "SCMP_ARCH_PARISC64",    "SCMP_ARCH_RISCV64", NULL,
 };
 
 static const char *const seccomp_flags[] = {
@@ -40,7 +41,7 @@ static const char *const seccomp_flags[] = {
 
 /* runc accepts the recursive forms too, and "" for "leave it alone". */
 static const char *const propagation_names[] = {
-  "private", "rprivate", "shared",     "rshared", "slave",
+  "private", "rprivate",   "shared",      "rshared", "slave",
   "rslave",  "unbindable", "runbindable", NULL,
 };
 
@@ -80,12 +81,12 @@ parse_namespace (struct pctx *p, const struct jnode *v, void *elem)
 }
 
 static int
-parse_namespaces (struct pctx *p, const struct jnode *obj,
-                  struct oci_linux *lx)
+parse_namespaces (struct pctx *p, const struct jnode *obj, struct oci_linux *lx)
 {
   if (pu_array_of (p, obj, "namespaces", sizeof *lx->namespaces,
-                      (void **) &lx->namespaces, &lx->n_namespaces,
-                      parse_namespace) < 0)
+                   (void **) &lx->namespaces, &lx->n_namespaces,
+                   parse_namespace)
+      < 0)
     return -1;
   for (size_t i = 0; i < lx->n_namespaces; i++)
     for (size_t j = 0; j < i; j++)
@@ -113,8 +114,10 @@ parse_device (struct pctx *p, const struct jnode *v, void *elem)
     return -1;
   if (strlen (type) != 1 || strchr ("cbup", type[0]) == NULL)
     {
-      pu_fail_key (p, "type", "unknown device type \"%.20s\" (want c, b, u "
-                   "or p)", type);
+      pu_fail_key (p, "type",
+                   "unknown device type \"%.20s\" (want c, b, u "
+                   "or p)",
+                   type);
       free (type);
       return -1;
     }
@@ -131,8 +134,7 @@ parse_device (struct pctx *p, const struct jnode *v, void *elem)
    * setgid and sticky bits through; the file-type bits are never accepted. */
   if (pu_i64 (p, v, "major", need_numbers, &d->major, NULL) < 0
       || pu_i64 (p, v, "minor", need_numbers, &d->minor, NULL) < 0
-      || pu_uint (p, v, "fileMode", false, 07777, &mode, &d->has_file_mode)
-             < 0
+      || pu_uint (p, v, "fileMode", false, 07777, &mode, &d->has_file_mode) < 0
       || pu_u32 (p, v, "uid", false, &d->uid, &d->has_uid) < 0
       || pu_u32 (p, v, "gid", false, &d->gid, &d->has_gid) < 0)
     return -1;
@@ -192,8 +194,7 @@ parse_seccomp_arg (struct pctx *p, const struct jnode *v, void *elem)
   struct oci_seccomp_arg *a = elem;
   if (pu_u32 (p, v, "index", true, &a->index, NULL) < 0
       || pu_u64 (p, v, "value", true, &a->value, NULL) < 0
-      || pu_u64 (p, v, "valueTwo", false, &a->value_two, &a->has_value_two)
-             < 0
+      || pu_u64 (p, v, "valueTwo", false, &a->value_two, &a->has_value_two) < 0
       || pu_string (p, v, "op", true, &a->op) < 0
       || pu_check_enum (p, "op", a->op, seccomp_operators, "seccomp operator")
              < 0)
@@ -213,11 +214,12 @@ parse_syscall (struct pctx *p, const struct jnode *v, void *elem)
     return pu_fail_key (p, "names", "must not be empty");
   if (pu_string (p, v, "action", true, &s->action) < 0
       || pu_check_enum (p, "action", s->action, seccomp_actions,
-                     "seccomp action") < 0
-      || pu_u32 (p, v, "errnoRet", false, &s->errno_ret, &s->has_errno_ret)
+                        "seccomp action")
              < 0
+      || pu_u32 (p, v, "errnoRet", false, &s->errno_ret, &s->has_errno_ret) < 0
       || pu_array_of (p, v, "args", sizeof *s->args, (void **) &s->args,
-                         &s->n_args, parse_seccomp_arg) < 0)
+                      &s->n_args, parse_seccomp_arg)
+             < 0)
     return -1;
   return 0;
 }
@@ -228,21 +230,25 @@ parse_seccomp_fields (struct pctx *p, const struct jnode *obj,
 {
   if (pu_string (p, obj, "defaultAction", true, &sc->default_action) < 0
       || pu_check_enum (p, "defaultAction", sc->default_action, seccomp_actions,
-                     "seccomp action") < 0
+                        "seccomp action")
+             < 0
       || pu_u32 (p, obj, "defaultErrnoRet", false, &sc->default_errno_ret,
-                 &sc->has_default_errno_ret) < 0
+                 &sc->has_default_errno_ret)
+             < 0
       || pu_strv (p, obj, "architectures", &sc->architectures) < 0
       || pu_check_enum_strv (p, "architectures", &sc->architectures,
-                          seccomp_archs, "seccomp architecture") < 0
+                             seccomp_archs, "seccomp architecture")
+             < 0
       || pu_strv (p, obj, "flags", &sc->flags) < 0
       || pu_check_enum_strv (p, "flags", &sc->flags, seccomp_flags,
-                          "seccomp flag") < 0
+                             "seccomp flag")
+             < 0
       || pu_string (p, obj, "listenerPath", false, &sc->listener_path) < 0
-      || pu_string (p, obj, "listenerMetadata", false,
-                    &sc->listener_metadata) < 0
+      || pu_string (p, obj, "listenerMetadata", false, &sc->listener_metadata)
+             < 0
       || pu_array_of (p, obj, "syscalls", sizeof *sc->syscalls,
-                         (void **) &sc->syscalls, &sc->n_syscalls,
-                         parse_syscall) < 0)
+                      (void **) &sc->syscalls, &sc->n_syscalls, parse_syscall)
+             < 0)
     return -1;
   return 0;
 }
@@ -286,8 +292,9 @@ personality_fn (struct pctx *p, const struct jnode *obj, void *out)
 {
   struct oci_linux *lx = out;
   if (pu_string (p, obj, "domain", false, &lx->personality_domain) < 0
-      || pu_check_enum (p, "domain", lx->personality_domain, personality_domains,
-                     "personality domain") < 0
+      || pu_check_enum (p, "domain", lx->personality_domain,
+                        personality_domains, "personality domain")
+             < 0
       || pu_strv (p, obj, "flags", &lx->personality_flags) < 0)
     return -1;
   return 0;
@@ -306,7 +313,7 @@ parse_propagation (struct pctx *p, const struct jnode *obj,
       lx->rootfs_propagation = NULL;
     }
   return pu_check_enum (p, "rootfsPropagation", lx->rootfs_propagation,
-                     propagation_names, "rootfs propagation");
+                        propagation_names, "rootfs propagation");
 }
 
 int
@@ -315,28 +322,33 @@ oci_parse_linux_obj (struct pctx *p, const struct jnode *obj,
 {
   if (parse_namespaces (p, obj, lx) < 0
       || pu_id_mappings (p, obj, "uidMappings", &lx->uid_mappings,
-                         &lx->n_uid_mappings) < 0
+                         &lx->n_uid_mappings)
+             < 0
       || pu_id_mappings (p, obj, "gidMappings", &lx->gid_mappings,
-                         &lx->n_gid_mappings) < 0
+                         &lx->n_gid_mappings)
+             < 0
       || parse_time_offsets (p, obj, lx) < 0
       || pu_array_of (p, obj, "devices", sizeof *lx->devices,
-                         (void **) &lx->devices, &lx->n_devices, parse_device)
+                      (void **) &lx->devices, &lx->n_devices, parse_device)
              < 0
       || pu_string (p, obj, "cgroupsPath", false, &lx->cgroups_path) < 0
-      || pu_section (p, obj, "resources", &lx->has_resources,
-                     &lx->resources, resources_fn) < 0
+      || pu_section (p, obj, "resources", &lx->has_resources, &lx->resources,
+                     resources_fn)
+             < 0
       || parse_propagation (p, obj, lx) < 0
       || pu_strv (p, obj, "maskedPaths", &lx->masked_paths) < 0
       || pu_strv (p, obj, "readonlyPaths", &lx->readonly_paths) < 0
       || pu_string (p, obj, "mountLabel", false, &lx->mount_label) < 0
       || pu_kvv (p, obj, "sysctl", &lx->sysctl) < 0
       || pu_section (p, obj, "seccomp", &lx->has_seccomp, &lx->seccomp,
-                     seccomp_fn) < 0
+                     seccomp_fn)
+             < 0
       || pu_section (p, obj, "personality", &lx->has_personality, lx,
-                     personality_fn) < 0
+                     personality_fn)
+             < 0
       || pu_section (p, obj, "intelRdt", &lx->has_intel_rdt, NULL, NULL) < 0
-      || pu_section (p, obj, "memoryPolicy", &lx->has_memory_policy, NULL,
-                     NULL) < 0)
+      || pu_section (p, obj, "memoryPolicy", &lx->has_memory_policy, NULL, NULL)
+             < 0)
     return -1;
   return 0;
 }

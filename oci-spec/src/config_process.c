@@ -42,21 +42,27 @@ static const struct named_value rlimit_table[] = {
 };
 
 static const struct named_value sched_table[] = {
-  { "SCHED_OTHER", SCHED_OTHER }, { "SCHED_FIFO", SCHED_FIFO },
-  { "SCHED_RR", SCHED_RR },       { "SCHED_BATCH", SCHED_BATCH },
-  { "SCHED_ISO", SCHED_ISO },     { "SCHED_IDLE", SCHED_IDLE },
+  { "SCHED_OTHER", SCHED_OTHER },
+  { "SCHED_FIFO", SCHED_FIFO },
+  { "SCHED_RR", SCHED_RR },
+  { "SCHED_BATCH", SCHED_BATCH },
+  { "SCHED_ISO", SCHED_ISO },
+  { "SCHED_IDLE", SCHED_IDLE },
   { "SCHED_DEADLINE", SCHED_DEADLINE },
 };
 
 static const char *const sched_flag_names[] = {
-  "SCHED_FLAG_RESET_ON_FORK", "SCHED_FLAG_RECLAIM",
-  "SCHED_FLAG_DL_OVERRUN",    "SCHED_FLAG_KEEP_POLICY",
-  "SCHED_FLAG_KEEP_PARAMS",   "SCHED_FLAG_UTIL_CLAMP_MIN",
+  "SCHED_FLAG_RESET_ON_FORK",  "SCHED_FLAG_RECLAIM",
+  "SCHED_FLAG_DL_OVERRUN",     "SCHED_FLAG_KEEP_POLICY",
+  "SCHED_FLAG_KEEP_PARAMS",    "SCHED_FLAG_UTIL_CLAMP_MIN",
   "SCHED_FLAG_UTIL_CLAMP_MAX", NULL,
 };
 
 static const char *const ioprio_class_names[] = {
-  "IOPRIO_CLASS_RT", "IOPRIO_CLASS_BE", "IOPRIO_CLASS_IDLE", NULL,
+  "IOPRIO_CLASS_RT",
+  "IOPRIO_CLASS_BE",
+  "IOPRIO_CLASS_IDLE",
+  NULL,
 };
 
 static int
@@ -71,8 +77,7 @@ lookup (const struct named_value *t, size_t n, const char *name)
 /* ---- user, capabilities, console ------------------------------------- */
 
 static int
-gid_elem (struct pctx *p, const struct jnode *v, void *arr, size_t i,
-          void *ctx)
+gid_elem (struct pctx *p, const struct jnode *v, void *arr, size_t i, void *ctx)
 {
   uint64_t gid;
   if (pu_v_uint (p, v, UINT32_MAX, &gid) < 0)
@@ -131,13 +136,11 @@ console_size_fields (struct pctx *p, const struct jnode *obj, void *out)
 static int
 parse_rlimit (struct pctx *p, const struct jnode *v, struct oci_rlimit *rl)
 {
-  if (pu_v_object (p, v) < 0
-      || pu_string (p, v, "type", true, &rl->type) < 0)
+  if (pu_v_object (p, v) < 0 || pu_string (p, v, "type", true, &rl->type) < 0)
     return -1;
   rl->resource = lookup (rlimit_table, ARRAY_SIZE (rlimit_table), rl->type);
   if (rl->resource < 0)
-    return pu_fail_key (p, "type", "unknown rlimit type \"%.100s\"",
-                        rl->type);
+    return pu_fail_key (p, "type", "unknown rlimit type \"%.100s\"", rl->type);
   if (pu_u64 (p, v, "soft", true, &rl->soft, NULL) < 0
       || pu_u64 (p, v, "hard", true, &rl->hard, NULL) < 0)
     return -1;
@@ -181,8 +184,8 @@ io_priority_fields (struct pctx *p, const struct jnode *obj, void *out)
   if (pu_string (p, obj, "class", true, &io->class_name) < 0)
     return -1;
   size_t m = pctx_push_key (p, "class");
-  int idx = pu_v_enum (p, io->class_name, ioprio_class_names,
-                       "I/O priority class");
+  int idx
+      = pu_v_enum (p, io->class_name, ioprio_class_names, "I/O priority class");
   pctx_pop (p, m);
   if (idx < 0)
     return -1;
@@ -196,8 +199,7 @@ scheduler_fields (struct pctx *p, const struct jnode *obj, void *out)
   struct oci_scheduler *s = out;
   if (pu_string (p, obj, "policy", true, &s->policy) < 0)
     return -1;
-  s->policy_value = lookup (sched_table, ARRAY_SIZE (sched_table),
-                            s->policy);
+  s->policy_value = lookup (sched_table, ARRAY_SIZE (sched_table), s->policy);
   if (s->policy_value < 0)
     return pu_fail_key (p, "policy", "unknown scheduler policy \"%.100s\"",
                         s->policy);
@@ -205,7 +207,8 @@ scheduler_fields (struct pctx *p, const struct jnode *obj, void *out)
       || pu_i32 (p, obj, "priority", &s->priority, NULL) < 0
       || pu_strv (p, obj, "flags", &s->flags) < 0
       || pu_check_enum_strv (p, "flags", &s->flags, sched_flag_names,
-                          "scheduler flag") < 0
+                             "scheduler flag")
+             < 0
       || pu_u64 (p, obj, "runtime", false, &s->runtime, NULL) < 0
       || pu_u64 (p, obj, "deadline", false, &s->deadline, NULL) < 0
       || pu_u64 (p, obj, "period", false, &s->period, NULL) < 0)
@@ -228,8 +231,7 @@ static int
 cpu_affinity_fields (struct pctx *p, const struct jnode *obj, void *out)
 {
   struct oci_process *proc = out;
-  if (parse_cpu_list (p, obj, "initial", &proc->exec_cpu_affinity_initial)
-          < 0
+  if (parse_cpu_list (p, obj, "initial", &proc->exec_cpu_affinity_initial) < 0
       || parse_cpu_list (p, obj, "final", &proc->exec_cpu_affinity_final) < 0)
     return -1;
   return 0;
@@ -253,28 +255,32 @@ oci_parse_process_obj (struct pctx *p, const struct jnode *obj,
   int64_t oom;
   if (pu_bool (p, obj, "terminal", &out->terminal, NULL) < 0
       || pu_section (p, obj, "consoleSize", &out->has_console_size, out,
-                     console_size_fields) < 0
+                     console_size_fields)
+             < 0
       || pu_section (p, obj, "user", NULL, &out->user, user_fields) < 0
       || pu_strv (p, obj, "args", &out->args) < 0
       || pu_string (p, obj, "commandLine", false, &out->command_line) < 0
       || pu_strv (p, obj, "env", &out->env) < 0
       || pu_section (p, obj, "capabilities", &out->has_capabilities,
-                     &out->capabilities, capabilities_fields) < 0
-      || parse_rlimits (p, obj, out) < 0
-      || pu_bool (p, obj, "noNewPrivileges", &out->no_new_privileges, NULL)
+                     &out->capabilities, capabilities_fields)
              < 0
+      || parse_rlimits (p, obj, out) < 0
+      || pu_bool (p, obj, "noNewPrivileges", &out->no_new_privileges, NULL) < 0
       || pu_string (p, obj, "apparmorProfile", false, &out->apparmor_profile)
              < 0
       /* The kernel's range for /proc/PID/oom_score_adj. */
       || pu_int (p, obj, "oomScoreAdj", false, -1000, 1000, &oom,
-                 &out->has_oom_score_adj) < 0
+                 &out->has_oom_score_adj)
+             < 0
       || pu_string (p, obj, "selinuxLabel", false, &out->selinux_label) < 0
       || pu_section (p, obj, "ioPriority", &out->has_io_priority,
-                     &out->io_priority, io_priority_fields) < 0
-      || pu_section (p, obj, "scheduler", &out->has_scheduler,
-                     &out->scheduler, scheduler_fields) < 0
-      || pu_section (p, obj, "execCPUAffinity", NULL, out,
-                     cpu_affinity_fields) < 0)
+                     &out->io_priority, io_priority_fields)
+             < 0
+      || pu_section (p, obj, "scheduler", &out->has_scheduler, &out->scheduler,
+                     scheduler_fields)
+             < 0
+      || pu_section (p, obj, "execCPUAffinity", NULL, out, cpu_affinity_fields)
+             < 0)
     return -1;
   if (out->has_oom_score_adj)
     out->oom_score_adj = (int) oom;

@@ -28,8 +28,10 @@ parse_device_rule (struct pctx *p, const struct jnode *v, void *elem)
     {
       bool ok = strlen (type) == 1 && strchr ("abc", type[0]) != NULL;
       if (!ok)
-        pu_fail_key (p, "type", "unknown device type \"%.20s\" (want a, b or "
-                     "c)", type);
+        pu_fail_key (p, "type",
+                     "unknown device type \"%.20s\" (want a, b or "
+                     "c)",
+                     type);
       else
         d->type = type[0];
       free (type);
@@ -41,8 +43,10 @@ parse_device_rule (struct pctx *p, const struct jnode *v, void *elem)
       || pu_string (p, v, "access", false, &d->access) < 0)
     return -1;
   if (d->access != NULL && strspn (d->access, "rwm") != strlen (d->access))
-    return pu_fail_key (p, "access", "invalid access \"%.20s\" (want a subset "
-                        "of \"rwm\")", d->access);
+    return pu_fail_key (p, "access",
+                        "invalid access \"%.20s\" (want a subset "
+                        "of \"rwm\")",
+                        d->access);
   if (d->access != NULL && d->access[0] == '\0')
     {
       free (d->access);
@@ -60,19 +64,24 @@ parse_memory (struct pctx *p, const struct jnode *obj, void *out)
   typeof (r->memory) *m = &r->memory;
   if (pu_i64 (p, obj, "limit", false, &m->limit, &m->has_limit) < 0
       || pu_i64 (p, obj, "reservation", false, &m->reservation,
-                 &m->has_reservation) < 0
+                 &m->has_reservation)
+             < 0
       || pu_i64 (p, obj, "swap", false, &m->swap, &m->has_swap) < 0
       || pu_i64 (p, obj, "kernel", false, &m->kernel, &m->has_kernel) < 0
-      || pu_i64 (p, obj, "kernelTCP", false, &m->kernel_tcp,
-                 &m->has_kernel_tcp) < 0
+      || pu_i64 (p, obj, "kernelTCP", false, &m->kernel_tcp, &m->has_kernel_tcp)
+             < 0
       || pu_u64 (p, obj, "swappiness", false, &m->swappiness,
-                 &m->has_swappiness) < 0
+                 &m->has_swappiness)
+             < 0
       || pu_bool (p, obj, "disableOOMKiller", &m->disable_oom_killer,
-                  &m->has_disable_oom_killer) < 0
+                  &m->has_disable_oom_killer)
+             < 0
       || pu_bool (p, obj, "useHierarchy", &m->use_hierarchy,
-                  &m->has_use_hierarchy) < 0
+                  &m->has_use_hierarchy)
+             < 0
       || pu_bool (p, obj, "checkBeforeUpdate", &m->check_before_update,
-                  &m->has_check_before_update) < 0)
+                  &m->has_check_before_update)
+             < 0)
     return -1;
   return 0;
 }
@@ -87,9 +96,11 @@ parse_cpu (struct pctx *p, const struct jnode *obj, void *out)
       || pu_u64 (p, obj, "burst", false, &c->burst, &c->has_burst) < 0
       || pu_u64 (p, obj, "period", false, &c->period, &c->has_period) < 0
       || pu_i64 (p, obj, "realtimeRuntime", false, &c->realtime_runtime,
-                 &c->has_realtime_runtime) < 0
+                 &c->has_realtime_runtime)
+             < 0
       || pu_u64 (p, obj, "realtimePeriod", false, &c->realtime_period,
-                 &c->has_realtime_period) < 0
+                 &c->has_realtime_period)
+             < 0
       || pu_i64 (p, obj, "idle", false, &c->idle, &c->has_idle) < 0
       || pu_string (p, obj, "cpus", false, &c->cpus) < 0
       || pu_string (p, obj, "mems", false, &c->mems) < 0)
@@ -125,8 +136,8 @@ parse_weight_device (struct pctx *p, const struct jnode *v, void *elem)
   if (pu_i64 (p, v, "major", true, &d->major, NULL) < 0
       || pu_i64 (p, v, "minor", true, &d->minor, NULL) < 0
       || parse_weight (p, v, "weight", &d->weight, &d->has_weight) < 0
-      || parse_weight (p, v, "leafWeight", &d->leaf_weight,
-                       &d->has_leaf_weight) < 0)
+      || parse_weight (p, v, "leafWeight", &d->leaf_weight, &d->has_leaf_weight)
+             < 0)
     return -1;
   return 0;
 }
@@ -149,26 +160,32 @@ parse_block_io (struct pctx *p, const struct jnode *obj, void *out)
   typeof (r->block_io) *b = &r->block_io;
   if (parse_weight (p, obj, "weight", &b->weight, &b->has_weight) < 0
       || parse_weight (p, obj, "leafWeight", &b->leaf_weight,
-                       &b->has_leaf_weight) < 0
+                       &b->has_leaf_weight)
+             < 0
       || pu_array_of (p, obj, "weightDevice", sizeof *b->weight_device,
                       (void **) &b->weight_device, &b->n_weight_device,
-                      parse_weight_device) < 0
+                      parse_weight_device)
+             < 0
       || pu_array_of (p, obj, "throttleReadBpsDevice",
                       sizeof *b->throttle_read_bps,
-                      (void **) &b->throttle_read_bps,
-                      &b->n_throttle_read_bps, parse_throttle_device) < 0
+                      (void **) &b->throttle_read_bps, &b->n_throttle_read_bps,
+                      parse_throttle_device)
+             < 0
       || pu_array_of (p, obj, "throttleWriteBpsDevice",
                       sizeof *b->throttle_write_bps,
                       (void **) &b->throttle_write_bps,
-                      &b->n_throttle_write_bps, parse_throttle_device) < 0
+                      &b->n_throttle_write_bps, parse_throttle_device)
+             < 0
       || pu_array_of (p, obj, "throttleReadIOPSDevice",
                       sizeof *b->throttle_read_iops,
                       (void **) &b->throttle_read_iops,
-                      &b->n_throttle_read_iops, parse_throttle_device) < 0
+                      &b->n_throttle_read_iops, parse_throttle_device)
+             < 0
       || pu_array_of (p, obj, "throttleWriteIOPSDevice",
                       sizeof *b->throttle_write_iops,
                       (void **) &b->throttle_write_iops,
-                      &b->n_throttle_write_iops, parse_throttle_device) < 0)
+                      &b->n_throttle_write_iops, parse_throttle_device)
+             < 0)
     return -1;
   return 0;
 }
@@ -220,10 +237,12 @@ parse_network (struct pctx *p, const struct jnode *obj, void *out)
 {
   struct oci_resources *r = out;
   if (pu_u32 (p, obj, "classID", false, &r->network.class_id,
-              &r->network.has_class_id) < 0
+              &r->network.has_class_id)
+          < 0
       || pu_array_of (p, obj, "priorities", sizeof (struct oci_kv),
                       (void **) &r->network.priorities.v,
-                      &r->network.priorities.n, parse_priority) < 0)
+                      &r->network.priorities.n, parse_priority)
+             < 0)
     return -1;
   return 0;
 }
@@ -288,19 +307,18 @@ int
 oci_parse_resources_obj (struct pctx *p, const struct jnode *obj,
                          struct oci_resources *r)
 {
-  if (pu_array_of (p, obj, "devices", sizeof *r->devices,
-                   (void **) &r->devices, &r->n_devices, parse_device_rule)
+  if (pu_array_of (p, obj, "devices", sizeof *r->devices, (void **) &r->devices,
+                   &r->n_devices, parse_device_rule)
           < 0
       || pu_section (p, obj, "memory", &r->has_memory, r, parse_memory) < 0
       || pu_section (p, obj, "cpu", &r->has_cpu, r, parse_cpu) < 0
       || pu_section (p, obj, "pids", &r->has_pids, r, parse_pids) < 0
-      || pu_section (p, obj, "blockIO", &r->has_block_io, r, parse_block_io)
-             < 0
+      || pu_section (p, obj, "blockIO", &r->has_block_io, r, parse_block_io) < 0
       || pu_array_of (p, obj, "hugepageLimits", sizeof *r->hugepage_limits,
                       (void **) &r->hugepage_limits, &r->n_hugepage_limits,
-                      parse_hugepage_limit) < 0
-      || pu_section (p, obj, "network", &r->has_network, r, parse_network)
+                      parse_hugepage_limit)
              < 0
+      || pu_section (p, obj, "network", &r->has_network, r, parse_network) < 0
       || pu_kvv (p, obj, "unified", &r->unified) < 0
       || parse_rdma (p, obj, r) < 0)
     return -1;

@@ -23,20 +23,61 @@ static const char *const hook_names[] = {
 
 /* Every option runtime/src/lib/mount_options.c understands. */
 static const char *const mount_options[] = {
-  "async",       "atime",        "bind",        "dev",
-  "diratime",    "dirsync",      "exec",        "idmap",
-  "lazytime",    "mand",         "noatime",     "nodev",
-  "nodiratime",  "noexec",       "nolazytime",  "nomand",
-  "norelatime",  "nostrictatime", "nosuid",     "nosymfollow",
-  "private",     "ratime",       "rbind",       "rdev",
-  "rdiratime",   "relatime",     "remount",     "rexec",
-  "ridmap",      "rnoatime",     "rnodev",      "rnodiratime",
-  "rnoexec",     "rnorelatime",  "rnostrictatime", "rnosuid",
-  "rnosymfollow", "ro",          "rprivate",    "rrelatime",
-  "rro",         "rrw",          "rshared",     "rslave",
-  "rstrictatime", "rsuid",       "runbindable", "rw",
-  "shared",      "slave",        "strictatime", "suid",
-  "sync",        "tmpcopyup",    "unbindable",
+  "async",
+  "atime",
+  "bind",
+  "dev",
+  "diratime",
+  "dirsync",
+  "exec",
+  "idmap",
+  "lazytime",
+  "mand",
+  "noatime",
+  "nodev",
+  "nodiratime",
+  "noexec",
+  "nolazytime",
+  "nomand",
+  "norelatime",
+  "nostrictatime",
+  "nosuid",
+  "nosymfollow",
+  "private",
+  "ratime",
+  "rbind",
+  "rdev",
+  "rdiratime",
+  "relatime",
+  "remount",
+  "rexec",
+  "ridmap",
+  "rnoatime",
+  "rnodev",
+  "rnodiratime",
+  "rnoexec",
+  "rnorelatime",
+  "rnostrictatime",
+  "rnosuid",
+  "rnosymfollow",
+  "ro",
+  "rprivate",
+  "rrelatime",
+  "rro",
+  "rrw",
+  "rshared",
+  "rslave",
+  "rstrictatime",
+  "rsuid",
+  "runbindable",
+  "rw",
+  "shared",
+  "slave",
+  "strictatime",
+  "suid",
+  "sync",
+  "tmpcopyup",
+  "unbindable",
 };
 
 static const char *const ns_names[] = {
@@ -94,8 +135,7 @@ write_seccomp (struct jw *w, const struct oci_features_view *f)
   if (f->seccomp_enabled)
     {
       jw_kstrv (w, "actions", f->seccomp_actions, f->n_seccomp_actions);
-      jw_kstrv (w, "operators", f->seccomp_operators,
-                f->n_seccomp_operators);
+      jw_kstrv (w, "operators", f->seccomp_operators, f->n_seccomp_operators);
       jw_kstrv (w, "archs", f->seccomp_archs, f->n_seccomp_archs);
       jw_key (w, "knownFlags");
       jw_arr_open (w);
@@ -145,8 +185,8 @@ write_linux (struct jw *w, const struct oci_features_view *f)
 }
 
 int
-oci_features_json (const struct oci_features_view *f, char **out,
-                   size_t *len, struct werr *err)
+oci_features_json (const struct oci_features_view *f, char **out, size_t *len,
+                   struct werr *err)
 {
   struct jw *w = jw_new (true);
   if (w == NULL)

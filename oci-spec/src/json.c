@@ -351,7 +351,7 @@ struct jbuild
   struct jnode *root;
   struct jnode **stack; /* open containers, innermost last */
   size_t depth, cap;
-  char *key; /* pending object key */
+  char *key;       /* pending object key */
   const char *why; /* why the build was cancelled */
 };
 
@@ -619,8 +619,8 @@ parse_error (yajl_handle h, struct jbuild *b, const char *data, size_t len,
   if (st == yajl_status_client_canceled)
     {
       if (b->why != NULL)
-        werr_set (err, 0, "invalid JSON at line %zu, column %zu: %s", line,
-                  col, b->why);
+        werr_set (err, 0, "invalid JSON at line %zu, column %zu: %s", line, col,
+                  b->why);
       else
         werr_set (err, ENOMEM, "parse JSON");
       return;

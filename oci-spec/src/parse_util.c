@@ -295,8 +295,8 @@ pu_bool (struct pctx *p, const struct jnode *obj, const char *key, bool *out,
 }
 
 int
-pu_int (struct pctx *p, const struct jnode *obj, const char *key,
-        bool required, int64_t min, int64_t max, int64_t *out, bool *present)
+pu_int (struct pctx *p, const struct jnode *obj, const char *key, bool required,
+        int64_t min, int64_t max, int64_t *out, bool *present)
 {
   const struct jnode *v = pu_field (obj, key);
   if (present)
@@ -329,8 +329,8 @@ pu_uint (struct pctx *p, const struct jnode *obj, const char *key,
 }
 
 int
-pu_u32 (struct pctx *p, const struct jnode *obj, const char *key,
-        bool required, uint32_t *out, bool *present)
+pu_u32 (struct pctx *p, const struct jnode *obj, const char *key, bool required,
+        uint32_t *out, bool *present)
 {
   uint64_t v;
   bool has = false;
@@ -344,8 +344,8 @@ pu_u32 (struct pctx *p, const struct jnode *obj, const char *key,
 }
 
 int
-pu_i32 (struct pctx *p, const struct jnode *obj, const char *key,
-        int32_t *out, bool *present)
+pu_i32 (struct pctx *p, const struct jnode *obj, const char *key, int32_t *out,
+        bool *present)
 {
   int64_t v;
   bool has = false;
@@ -359,15 +359,15 @@ pu_i32 (struct pctx *p, const struct jnode *obj, const char *key,
 }
 
 int
-pu_i64 (struct pctx *p, const struct jnode *obj, const char *key,
-        bool required, int64_t *out, bool *present)
+pu_i64 (struct pctx *p, const struct jnode *obj, const char *key, bool required,
+        int64_t *out, bool *present)
 {
   return pu_int (p, obj, key, required, INT64_MIN, INT64_MAX, out, present);
 }
 
 int
-pu_u64 (struct pctx *p, const struct jnode *obj, const char *key,
-        bool required, uint64_t *out, bool *present)
+pu_u64 (struct pctx *p, const struct jnode *obj, const char *key, bool required,
+        uint64_t *out, bool *present)
 {
   return pu_uint (p, obj, key, required, UINT64_MAX, out, present);
 }
@@ -512,8 +512,7 @@ pu_id_mappings (struct pctx *p, const struct jnode *obj, const char *key,
 
 int
 pu_array_each (struct pctx *p, const struct jnode *obj, const char *key,
-               size_t size, void **out, size_t *n, pu_index_fn one,
-               void *ctx)
+               size_t size, void **out, size_t *n, pu_index_fn one, void *ctx)
 {
   const struct jnode *arr;
   if (pu_array (p, obj, key, false, &arr) < 0)
@@ -581,9 +580,9 @@ pu_section (struct pctx *p, const struct jnode *obj, const char *key,
 }
 
 int
-pu_parse_document (const char *data, size_t len, const char *name,
-                   size_t size, pu_fields_fn fields, pu_free_fn free_fn,
-                   void **out, struct werr *err)
+pu_parse_document (const char *data, size_t len, const char *name, size_t size,
+                   pu_fields_fn fields, pu_free_fn free_fn, void **out,
+                   struct werr *err)
 {
   struct pctx p;
   pctx_init (&p, name, err);
@@ -609,7 +608,7 @@ pu_parse_document (const char *data, size_t len, const char *name,
 
 int
 pu_check_enum (struct pctx *p, const char *key, const char *value,
-            const char *const *names, const char *what)
+               const char *const *names, const char *what)
 {
   if (value == NULL)
     return 0;
@@ -621,7 +620,7 @@ pu_check_enum (struct pctx *p, const char *key, const char *value,
 
 int
 pu_check_enum_strv (struct pctx *p, const char *key, const struct oci_strv *v,
-                 const char *const *names, const char *what)
+                    const char *const *names, const char *what)
 {
   size_t mark = pctx_push_key (p, key);
   int r = 0;

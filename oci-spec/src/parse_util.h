@@ -97,8 +97,8 @@ int pu_v_enum (struct pctx *p, const char *value, const char *const *names,
 
 /* obj[key] is an optional array: calloc `size`-byte elements into *out / *n
  * and call `one` on each value v with the path at element i. */
-typedef int (*pu_index_fn) (struct pctx *p, const struct jnode *v,
-                            void *arr, size_t i, void *ctx);
+typedef int (*pu_index_fn) (struct pctx *p, const struct jnode *v, void *arr,
+                            size_t i, void *ctx);
 int pu_array_each (struct pctx *p, const struct jnode *obj, const char *key,
                    size_t size, void **out, size_t *n, pu_index_fn one,
                    void *ctx);

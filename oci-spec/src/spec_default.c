@@ -10,7 +10,10 @@
 #include "ward/json.h"
 
 static const char *const default_caps[] = {
-  "CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE", NULL,
+  "CAP_AUDIT_WRITE",
+  "CAP_KILL",
+  "CAP_NET_BIND_SERVICE",
+  NULL,
 };
 
 static const char *const default_env[] = {
@@ -20,15 +23,22 @@ static const char *const default_env[] = {
 };
 
 static const char *const masked_paths[] = {
-  "/proc/acpi",         "/proc/asound",     "/proc/kcore",
-  "/proc/keys",         "/proc/latency_stats", "/proc/timer_list",
-  "/proc/timer_stats",  "/proc/sched_debug", "/sys/firmware",
-  "/proc/scsi",         NULL,
+  "/proc/acpi",
+  "/proc/asound",
+  "/proc/kcore",
+  "/proc/keys",
+  "/proc/latency_stats",
+  "/proc/timer_list",
+  "/proc/timer_stats",
+  "/proc/sched_debug",
+  "/sys/firmware",
+  "/proc/scsi",
+  NULL,
 };
 
 static const char *const readonly_paths[] = {
-  "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger",
-  NULL,
+  "/proc/bus",           "/proc/fs", "/proc/irq", "/proc/sys",
+  "/proc/sysrq-trigger", NULL,
 };
 
 struct default_mount
@@ -42,16 +52,24 @@ struct default_mount
  * drops devpts' gid=5 (that group is not mapped). */
 static const struct default_mount mounts[] = {
   { "/proc", "proc", "proc", { NULL } },
-  { "/dev", "tmpfs", "tmpfs",
+  { "/dev",
+    "tmpfs",
+    "tmpfs",
     { "nosuid", "strictatime", "mode=755", "size=65536k", NULL } },
-  { "/dev/pts", "devpts", "devpts",
-    { "nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620",
-      "gid=5", NULL } },
-  { "/dev/shm", "tmpfs", "shm",
+  { "/dev/pts",
+    "devpts",
+    "devpts",
+    { "nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5",
+      NULL } },
+  { "/dev/shm",
+    "tmpfs",
+    "shm",
     { "nosuid", "noexec", "nodev", "mode=1777", "size=65536k", NULL } },
   { "/dev/mqueue", "mqueue", "mqueue", { "nosuid", "noexec", "nodev", NULL } },
   { "/sys", "sysfs", "sysfs", { "nosuid", "noexec", "nodev", "ro", NULL } },
-  { "/sys/fs/cgroup", "cgroup", "cgroup",
+  { "/sys/fs/cgroup",
+    "cgroup",
+    "cgroup",
     { "nosuid", "noexec", "nodev", "relatime", "ro", NULL } },
 };
 
@@ -154,10 +172,10 @@ write_namespaces (struct jw *w, bool rootless)
 {
   /* Rootless: no network namespace of its own (there would be no way to
    * configure it without privileges), and a user namespace instead. */
-  static const char *const rootful[] = { "pid", "network", "ipc", "uts",
-                                         "mount", NULL };
-  static const char *const rootless_ns[] = { "pid", "ipc", "uts", "mount",
-                                             "user", NULL };
+  static const char *const rootful[]
+      = { "pid", "network", "ipc", "uts", "mount", NULL };
+  static const char *const rootless_ns[]
+      = { "pid", "ipc", "uts", "mount", "user", NULL };
   jw_key (w, "namespaces");
   jw_arr_open (w);
   for (const char *const *t = rootless ? rootless_ns : rootful; *t; t++)
@@ -200,8 +218,7 @@ write_linux (struct jw *w, bool rootless)
 }
 
 int
-oci_spec_default_json (bool rootless, char **out, size_t *len,
-                       struct werr *err)
+oci_spec_default_json (bool rootless, char **out, size_t *len, struct werr *err)
 {
   struct jw *w = jw_new (true);
   if (w == NULL)

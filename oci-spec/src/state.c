@@ -15,8 +15,8 @@ oci_state_json (const struct oci_state_view *st, bool pretty, char **out,
   if (w == NULL)
     return werr_set (err, ENOMEM, "state JSON");
   jw_obj_open (w);
-  jw_kstr (w, "ociVersion", st->oci_version ? st->oci_version
-                                            : WARD_OCI_VERSION);
+  jw_kstr (w, "ociVersion",
+           st->oci_version ? st->oci_version : WARD_OCI_VERSION);
   jw_kstr (w, "id", st->id ? st->id : "");
   if (st->pid > 0)
     jw_kint (w, "pid", st->pid);

@@ -41,8 +41,8 @@ static void
 print_version (void)
 {
   const struct scmp_version *v = seccomp_version ();
-  printf ("ward version %s\ncommit: %s\nspec: %s\n", PACKAGE_VERSION, WARD_GIT_COMMIT,
-          WARD_OCI_VERSION);
+  printf ("ward version %s\ncommit: %s\nspec: %s\n", PACKAGE_VERSION,
+          WARD_GIT_COMMIT, WARD_OCI_VERSION);
   if (v)
     printf ("libseccomp: %u.%u.%u\n", v->major, v->minor, v->micro);
 }
@@ -66,22 +66,36 @@ main (int argc, char **argv)
   bool version = false, help = false;
   struct werr err = { 0 };
   const struct opt_def defs[] = {
-    { "root", 0, OPT_STRING, &g.root, "DIR", "state directory (default /run/ward; rootless: $XDG_RUNTIME_DIR/ward)" },
+    { "root", 0, OPT_STRING, &g.root, "DIR",
+      "state directory (default /run/ward; rootless: $XDG_RUNTIME_DIR/ward)" },
     { "log", 'l', OPT_STRING, &g.log, "FILE", "also write messages to FILE" },
-    { "log-format", 0, OPT_STRING, &g.log_format, "text|json", "format of --log messages" },
+    { "log-format", 0, OPT_STRING, &g.log_format, "text|json",
+      "format of --log messages" },
     { "debug", 0, OPT_BOOL, &g.debug, NULL, "debug messages" },
-    { "systemd-cgroup", 0, OPT_BOOL, &g.systemd_cgroup, NULL, "manage cgroups through systemd" },
-    { "rootless", 0, OPT_STRING, &g.rootless, "true|false|auto", "treat cgroups as rootless (default auto: euid != 0 or in a user namespace)" },
-    { "cgroup-manager", 0, OPT_STRING, &g.cgroup_manager, "cgroupfs|systemd|disabled", "crun's flag: systemd is --systemd-cgroup, disabled makes no cgroup" },
+    { "systemd-cgroup", 0, OPT_BOOL, &g.systemd_cgroup, NULL,
+      "manage cgroups through systemd" },
+    { "rootless", 0, OPT_STRING, &g.rootless, "true|false|auto",
+      "treat cgroups as rootless (default auto: euid != 0 or in a user "
+      "namespace)" },
+    { "cgroup-manager", 0, OPT_STRING, &g.cgroup_manager,
+      "cgroupfs|systemd|disabled",
+      "crun's flag: systemd is --systemd-cgroup, disabled makes no cgroup" },
     { "version", 'v', OPT_BOOL, &version, NULL, "print the version" },
     { 0 },
   };
   int first = opts_parse ("global options", defs, argc, argv, &help, &err);
-  if (first >= 0 && strcmp (g.log_format, "text") && strcmp (g.log_format, "json"))
-    first = werr_set (&err, 0, "--log-format: expected text or json, got \"%s\"", g.log_format);
+  if (first >= 0 && strcmp (g.log_format, "text")
+      && strcmp (g.log_format, "json"))
+    first
+        = werr_set (&err, 0, "--log-format: expected text or json, got \"%s\"",
+                    g.log_format);
   struct werr log_err = { 0 };
-  if (log_init (g.log, strcmp (g.log_format, "json") == 0 ? LOG_FORMAT_JSON : LOG_FORMAT_TEXT,
-                g.debug, &log_err) < 0 && first >= 0)
+  if (log_init (g.log,
+                strcmp (g.log_format, "json") == 0 ? LOG_FORMAT_JSON
+                                                   : LOG_FORMAT_TEXT,
+                g.debug, &log_err)
+          < 0
+      && first >= 0)
     first = -1, err = log_err;
   if (first < 0)
     {
@@ -96,9 +110,11 @@ main (int argc, char **argv)
       return help ? 0 : 1;
     }
   if (g.cgroup_manager && strcmp (g.cgroup_manager, "cgroupfs")
-      && strcmp (g.cgroup_manager, "systemd") && strcmp (g.cgroup_manager, "disabled"))
+      && strcmp (g.cgroup_manager, "systemd")
+      && strcmp (g.cgroup_manager, "disabled"))
     {
-      log_error ("--cgroup-manager: expected cgroupfs, systemd or disabled, got \"%s\"",
+      log_error ("--cgroup-manager: expected cgroupfs, systemd or disabled, "
+                 "got \"%s\"",
                  g.cgroup_manager);
       return 1;
     }

@@ -149,10 +149,9 @@ check_spec_example_linux (const struct oci_config *cfg)
   CHECK_STR_EQ (lx->cgroups_path, "/myRuntime/myContainer");
   CHECK_STR_EQ (lx->rootfs_propagation, "slave");
   CHECK_INT_EQ (lx->n_namespaces, 8);
-  static const enum oci_ns_type want[] = { OCI_NS_PID, OCI_NS_NETWORK,
-                                           OCI_NS_IPC, OCI_NS_UTS,
-                                           OCI_NS_MOUNT, OCI_NS_USER,
-                                           OCI_NS_CGROUP, OCI_NS_TIME };
+  static const enum oci_ns_type want[]
+      = { OCI_NS_PID,   OCI_NS_NETWORK, OCI_NS_IPC,    OCI_NS_UTS,
+          OCI_NS_MOUNT, OCI_NS_USER,    OCI_NS_CGROUP, OCI_NS_TIME };
   for (size_t i = 0; i < 8 && i < lx->n_namespaces; i++)
     {
       CHECK_INT_EQ (lx->namespaces[i].type, want[i]);
@@ -383,9 +382,8 @@ test_process_document (void)
                             " \"user\": {\"uid\": 5}}";
   struct oci_process *p = NULL;
   struct werr err = { 0 };
-  CHECK_INT_EQ (oci_process_parse_data (doc, strlen (doc), "process.json", &p,
-                                        &err),
-                0);
+  CHECK_INT_EQ (
+      oci_process_parse_data (doc, strlen (doc), "process.json", &p, &err), 0);
   if (CHECK (p != NULL))
     {
       CHECK_STR_EQ (p->cwd, "/work");
@@ -395,9 +393,8 @@ test_process_document (void)
   oci_process_free (p);
   static const char bad[] = "{\"cwd\": \"/\", \"args\": {}}";
   p = NULL;
-  CHECK_INT_EQ (oci_process_parse_data (bad, strlen (bad), "process.json", &p,
-                                        &err),
-                -1);
+  CHECK_INT_EQ (
+      oci_process_parse_data (bad, strlen (bad), "process.json", &p, &err), -1);
   CHECK (p == NULL);
   CHECK_STR_EQ (err.msg, "process.json: args: expected an array of strings");
 }
@@ -423,43 +420,63 @@ static const struct bad_case bad_cases[] = {
   { "[]", "config.json: expected an object" },
   { "{}", "config.json: ociVersion: missing required field" },
   { "{\"ociVersion\": 1}", "config.json: ociVersion: expected a string" },
-  { "{\"ociVersion\": null}", "config.json: ociVersion: missing required field" },
+  { "{\"ociVersion\": null}",
+    "config.json: ociVersion: missing required field" },
   { "{" V ", \"root\": {}}", "config.json: root.path: missing required field" },
-  { "{" V ", \"root\": {\"path\": \"\"}}", "config.json: root.path: must not be empty" },
+  { "{" V ", \"root\": {\"path\": \"\"}}",
+    "config.json: root.path: must not be empty" },
   { "{" V ", \"root\": []}", "config.json: root: expected an object" },
-  { "{" V ", \"process\": {}}", "config.json: process.cwd: missing required field" },
+  { "{" V ", \"process\": {}}",
+    "config.json: process.cwd: missing required field" },
   { "{" V ", \"process\": {\"cwd\": \"tmp\"}}",
     "config.json: process.cwd: must be an absolute path, got \"tmp\"" },
-  { PROC ("\"args\": \"sh\""), "config.json: process.args: expected an array of strings" },
-  { PROC ("\"args\": [\"sh\", 1]"), "config.json: process.args: expected an array of strings" },
+  { PROC ("\"args\": \"sh\""),
+    "config.json: process.args: expected an array of strings" },
+  { PROC ("\"args\": [\"sh\", 1]"),
+    "config.json: process.args: expected an array of strings" },
   { PROC ("\"args\": [\"a\\u0000b\"]"),
     "config.json: process.args[0]: string contains a NUL character" },
-  { PROC ("\"terminal\": \"yes\""), "config.json: process.terminal: expected a boolean" },
+  { PROC ("\"terminal\": \"yes\""),
+    "config.json: process.terminal: expected a boolean" },
   { PROC ("\"user\": {\"uid\": -1}"),
-    "config.json: process.user.uid: expected an integer between 0 and 4294967295, got -1" },
+    "config.json: process.user.uid: expected an integer between 0 and "
+    "4294967295, got -1" },
   { PROC ("\"user\": {\"gid\": 4294967296}"),
-    "config.json: process.user.gid: expected an integer between 0 and 4294967295, got 4294967296" },
+    "config.json: process.user.gid: expected an integer between 0 and "
+    "4294967295, got 4294967296" },
   { PROC ("\"user\": {\"additionalGids\": [1, 2.5]}"),
-    "config.json: process.user.additionalGids[1]: expected an integer, got 2.5" },
-  { PROC ("\"rlimits\": [{\"type\": \"RLIMIT_FOO\", \"soft\": 1, \"hard\": 1}]"),
-    "config.json: process.rlimits[0].type: unknown rlimit type \"RLIMIT_FOO\"" },
+    "config.json: process.user.additionalGids[1]: expected an integer, got "
+    "2.5" },
+  { PROC (
+        "\"rlimits\": [{\"type\": \"RLIMIT_FOO\", \"soft\": 1, \"hard\": 1}]"),
+    "config.json: process.rlimits[0].type: unknown rlimit type "
+    "\"RLIMIT_FOO\"" },
   { PROC ("\"rlimits\": [{\"type\": \"RLIMIT_NOFILE\", \"soft\": 1}]"),
     "config.json: process.rlimits[0].hard: missing required field" },
-  { PROC ("\"rlimits\": [{\"type\": \"RLIMIT_NOFILE\", \"soft\": 1, \"hard\": 18446744073709551616}]"),
-    "config.json: process.rlimits[0].hard: expected an integer between 0 and 18446744073709551615, got 18446744073709551616" },
-  { PROC ("\"rlimits\": [{\"type\": \"RLIMIT_CORE\", \"soft\": 2, \"hard\": 1}]"),
-    "config.json: process.rlimits[0]: soft limit 2 is greater than hard limit 1" },
-  { PROC ("\"rlimits\": [{\"type\": \"RLIMIT_CORE\", \"soft\": 1, \"hard\": 1}, "
-          "{\"type\": \"RLIMIT_CORE\", \"soft\": 1, \"hard\": 1}]"),
-    "config.json: process.rlimits[1].type: duplicate rlimit type \"RLIMIT_CORE\"" },
+  { PROC ("\"rlimits\": [{\"type\": \"RLIMIT_NOFILE\", \"soft\": 1, \"hard\": "
+          "18446744073709551616}]"),
+    "config.json: process.rlimits[0].hard: expected an integer between 0 and "
+    "18446744073709551615, got 18446744073709551616" },
+  { PROC (
+        "\"rlimits\": [{\"type\": \"RLIMIT_CORE\", \"soft\": 2, \"hard\": 1}]"),
+    "config.json: process.rlimits[0]: soft limit 2 is greater than hard limit "
+    "1" },
+  { PROC (
+        "\"rlimits\": [{\"type\": \"RLIMIT_CORE\", \"soft\": 1, \"hard\": 1}, "
+        "{\"type\": \"RLIMIT_CORE\", \"soft\": 1, \"hard\": 1}]"),
+    "config.json: process.rlimits[1].type: duplicate rlimit type "
+    "\"RLIMIT_CORE\"" },
   { PROC ("\"oomScoreAdj\": 1001"),
-    "config.json: process.oomScoreAdj: expected an integer between -1000 and 1000, got 1001" },
+    "config.json: process.oomScoreAdj: expected an integer between -1000 and "
+    "1000, got 1001" },
   { PROC ("\"ioPriority\": {\"class\": \"IOPRIO_CLASS_NONE\"}"),
-    "config.json: process.ioPriority.class: unknown I/O priority class \"IOPRIO_CLASS_NONE\"" },
+    "config.json: process.ioPriority.class: unknown I/O priority class "
+    "\"IOPRIO_CLASS_NONE\"" },
   { PROC ("\"ioPriority\": {\"priority\": 1}"),
     "config.json: process.ioPriority.class: missing required field" },
   { PROC ("\"scheduler\": {\"policy\": \"SCHED_FAST\"}"),
-    "config.json: process.scheduler.policy: unknown scheduler policy \"SCHED_FAST\"" },
+    "config.json: process.scheduler.policy: unknown scheduler policy "
+    "\"SCHED_FAST\"" },
   { PROC ("\"scheduler\": {\"policy\": \"SCHED_RR\", \"flags\": [\"X\"]}"),
     "config.json: process.scheduler.flags[0]: unknown scheduler flag \"X\"" },
   { PROC ("\"consoleSize\": {\"height\": 1}"),
@@ -468,18 +485,23 @@ static const struct bad_case bad_cases[] = {
     "config.json: process.execCPUAffinity.initial: invalid CPU list \"0;1\"" },
   { "{" V ", \"mounts\": [{\"destination\": \"/a\"}, {\"source\": \"x\"}]}",
     "config.json: mounts[1].destination: missing required field" },
-  { "{" V ", \"mounts\": [{\"destination\": \"/a\", \"uidMappings\": [{\"containerID\": 0, \"hostID\": 1}]}]}",
+  { "{" V ", \"mounts\": [{\"destination\": \"/a\", \"uidMappings\": "
+          "[{\"containerID\": 0, \"hostID\": 1}]}]}",
     "config.json: mounts[0].uidMappings[0].size: missing required field" },
   { "{" V ", \"hooks\": {\"prestart\": [{\"args\": []}]}}",
     "config.json: hooks.prestart[0].path: missing required field" },
   { "{" V ", \"hooks\": {\"createRuntime\": [{\"path\": \"true\"}]}}",
-    "config.json: hooks.createRuntime[0].path: must be an absolute path, got \"true\"" },
+    "config.json: hooks.createRuntime[0].path: must be an absolute path, got "
+    "\"true\"" },
   { "{" V ", \"hooks\": {\"poststop\": [{\"path\": \"/x\", \"timeout\": 0}]}}",
-    "config.json: hooks.poststop[0].timeout: expected an integer between 1 and 2147483647, got 0" },
+    "config.json: hooks.poststop[0].timeout: expected an integer between 1 and "
+    "2147483647, got 0" },
   { "{" V ", \"annotations\": {\"a\": 1}}",
     "config.json: annotations[\"a\"]: expected a string" },
-  { "{" V ", \"annotations\": {\"\": \"x\"}}", "config.json: annotations[\"\"]: empty key" },
-  { LINUX ("\"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"uts\"}, {\"type\": \"foo\"}]"),
+  { "{" V ", \"annotations\": {\"\": \"x\"}}",
+    "config.json: annotations[\"\"]: empty key" },
+  { LINUX ("\"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"uts\"}, "
+           "{\"type\": \"foo\"}]"),
     "config.json: linux.namespaces[2].type: unknown namespace type \"foo\"" },
   { LINUX ("\"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"pid\"}]"),
     "config.json: linux.namespaces[1].type: duplicate namespace type \"pid\"" },
@@ -488,66 +510,99 @@ static const struct bad_case bad_cases[] = {
   { LINUX ("\"namespaces\": [{\"type\": \"net\"}]"),
     "config.json: linux.namespaces[0].type: unknown namespace type \"net\"" },
   { LINUX ("\"namespaces\": [{\"type\": \"network\", \"path\": \"netns\"}]"),
-    "config.json: linux.namespaces[0].path: must be an absolute path, got \"netns\"" },
-  { LINUX ("\"uidMappings\": [{\"containerID\": 0, \"hostID\": -5, \"size\": 1}]"),
-    "config.json: linux.uidMappings[0].hostID: expected an integer between 0 and 4294967295, got -5" },
-  { LINUX ("\"gidMappings\": {}"), "config.json: linux.gidMappings: expected an array" },
+    "config.json: linux.namespaces[0].path: must be an absolute path, got "
+    "\"netns\"" },
+  { LINUX (
+        "\"uidMappings\": [{\"containerID\": 0, \"hostID\": -5, \"size\": 1}]"),
+    "config.json: linux.uidMappings[0].hostID: expected an integer between 0 "
+    "and 4294967295, got -5" },
+  { LINUX ("\"gidMappings\": {}"),
+    "config.json: linux.gidMappings: expected an array" },
   { LINUX ("\"devices\": [{\"type\": \"x\", \"path\": \"/dev/x\"}]"),
-    "config.json: linux.devices[0].type: unknown device type \"x\" (want c, b, u or p)" },
+    "config.json: linux.devices[0].type: unknown device type \"x\" (want c, b, "
+    "u or p)" },
   { LINUX ("\"devices\": [{\"type\": \"c\", \"major\": 1, \"minor\": 3}]"),
     "config.json: linux.devices[0].path: missing required field" },
-  { LINUX ("\"devices\": [{\"type\": \"c\", \"path\": \"/dev/null\", \"major\": 1}]"),
+  { LINUX ("\"devices\": [{\"type\": \"c\", \"path\": \"/dev/null\", "
+           "\"major\": 1}]"),
     "config.json: linux.devices[0].minor: missing required field" },
-  { LINUX ("\"devices\": [{\"type\": \"c\", \"path\": \"/dev/null\", \"major\": 1, \"minor\": 3, \"fileMode\": 8630}]"),
-    "config.json: linux.devices[0].fileMode: expected an integer between 0 and 4095, got 8630" },
+  { LINUX ("\"devices\": [{\"type\": \"c\", \"path\": \"/dev/null\", "
+           "\"major\": 1, \"minor\": 3, \"fileMode\": 8630}]"),
+    "config.json: linux.devices[0].fileMode: expected an integer between 0 and "
+    "4095, got 8630" },
   { RES ("\"devices\": [{\"access\": \"rwm\"}]"),
     "config.json: linux.resources.devices[0].allow: missing required field" },
   { RES ("\"devices\": [{\"allow\": true, \"access\": \"rwx\"}]"),
-    "config.json: linux.resources.devices[0].access: invalid access \"rwx\" (want a subset of \"rwm\")" },
+    "config.json: linux.resources.devices[0].access: invalid access \"rwx\" "
+    "(want a subset of \"rwm\")" },
   { RES ("\"devices\": [{\"allow\": true, \"type\": \"u\"}]"),
-    "config.json: linux.resources.devices[0].type: unknown device type \"u\" (want a, b or c)" },
+    "config.json: linux.resources.devices[0].type: unknown device type \"u\" "
+    "(want a, b or c)" },
   { RES ("\"memory\": {\"limit\": 1.5}"),
     "config.json: linux.resources.memory.limit: expected an integer, got 1.5" },
   { RES ("\"memory\": {\"limit\": 9223372036854775808}"),
-    "config.json: linux.resources.memory.limit: expected an integer between -9223372036854775808 and 9223372036854775807, got 9223372036854775808" },
+    "config.json: linux.resources.memory.limit: expected an integer between "
+    "-9223372036854775808 and 9223372036854775807, got 9223372036854775808" },
   { RES ("\"cpu\": {\"shares\": -2}"),
-    "config.json: linux.resources.cpu.shares: expected an integer between 0 and 18446744073709551615, got -2" },
-  { RES ("\"pids\": {}"), "config.json: linux.resources.pids.limit: missing required field" },
+    "config.json: linux.resources.cpu.shares: expected an integer between 0 "
+    "and 18446744073709551615, got -2" },
+  { RES ("\"pids\": {}"),
+    "config.json: linux.resources.pids.limit: missing required field" },
   { RES ("\"blockIO\": {\"weight\": 65536}"),
-    "config.json: linux.resources.blockIO.weight: expected an integer between 0 and 65535, got 65536" },
-  { RES ("\"blockIO\": {\"throttleReadBpsDevice\": [{\"major\": 8, \"rate\": 1}]}"),
-    "config.json: linux.resources.blockIO.throttleReadBpsDevice[0].minor: missing required field" },
+    "config.json: linux.resources.blockIO.weight: expected an integer between "
+    "0 and 65535, got 65536" },
+  { RES ("\"blockIO\": {\"throttleReadBpsDevice\": [{\"major\": 8, \"rate\": "
+         "1}]}"),
+    "config.json: linux.resources.blockIO.throttleReadBpsDevice[0].minor: "
+    "missing required field" },
   { RES ("\"hugepageLimits\": [{\"pageSize\": \"2mb\", \"limit\": 1}]"),
-    "config.json: linux.resources.hugepageLimits[0].pageSize: invalid page size \"2mb\"" },
+    "config.json: linux.resources.hugepageLimits[0].pageSize: invalid page "
+    "size \"2mb\"" },
   { RES ("\"network\": {\"priorities\": [{\"name\": \"eth0\"}]}"),
-    "config.json: linux.resources.network.priorities[0].priority: missing required field" },
+    "config.json: linux.resources.network.priorities[0].priority: missing "
+    "required field" },
   { RES ("\"rdma\": {\"mlx\": {\"hcaHandles\": -1}}"),
-    "config.json: linux.resources.rdma[\"mlx\"].hcaHandles: expected an integer between 0 and 4294967295, got -1" },
+    "config.json: linux.resources.rdma[\"mlx\"].hcaHandles: expected an "
+    "integer between 0 and 4294967295, got -1" },
   { RES ("\"unified\": {\"memory.max\": 5}"),
     "config.json: linux.resources.unified[\"memory.max\"]: expected a string" },
   { LINUX ("\"rootfsPropagation\": \"recursive\""),
-    "config.json: linux.rootfsPropagation: unknown rootfs propagation \"recursive\"" },
+    "config.json: linux.rootfsPropagation: unknown rootfs propagation "
+    "\"recursive\"" },
   { LINUX ("\"seccomp\": {\"syscalls\": []}"),
     "config.json: linux.seccomp.defaultAction: missing required field" },
   { LINUX ("\"seccomp\": {\"defaultAction\": \"SCMP_ACT_MAYBE\"}"),
-    "config.json: linux.seccomp.defaultAction: unknown seccomp action \"SCMP_ACT_MAYBE\"" },
-  { LINUX ("\"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\", \"architectures\": [\"SCMP_ARCH_Z80\"]}"),
-    "config.json: linux.seccomp.architectures[0]: unknown seccomp architecture \"SCMP_ARCH_Z80\"" },
-  { LINUX ("\"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [], \"action\": \"SCMP_ACT_LOG\"}]}"),
+    "config.json: linux.seccomp.defaultAction: unknown seccomp action "
+    "\"SCMP_ACT_MAYBE\"" },
+  { LINUX ("\"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\", "
+           "\"architectures\": [\"SCMP_ARCH_Z80\"]}"),
+    "config.json: linux.seccomp.architectures[0]: unknown seccomp architecture "
+    "\"SCMP_ARCH_Z80\"" },
+  { LINUX ("\"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": "
+           "[{\"names\": [], \"action\": \"SCMP_ACT_LOG\"}]}"),
     "config.json: linux.seccomp.syscalls[0].names: must not be empty" },
-  { LINUX ("\"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [\"read\"], \"action\": \"SCMP_ACT_LOG\", "
-           "\"args\": [{\"index\": 0, \"value\": 1, \"op\": \"SCMP_CMP_APPROX\"}]}]}"),
-    "config.json: linux.seccomp.syscalls[0].args[0].op: unknown seccomp operator \"SCMP_CMP_APPROX\"" },
-  { LINUX ("\"timeOffsets\": {\"monotonic\": {\"secs\": 1, \"nanosecs\": 1000000000}}"),
-    "config.json: linux.timeOffsets.monotonic.nanosecs: expected an integer between 0 and 999999999, got 1000000000" },
+  { LINUX ("\"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": "
+           "[{\"names\": [\"read\"], \"action\": \"SCMP_ACT_LOG\", "
+           "\"args\": [{\"index\": 0, \"value\": 1, \"op\": "
+           "\"SCMP_CMP_APPROX\"}]}]}"),
+    "config.json: linux.seccomp.syscalls[0].args[0].op: unknown seccomp "
+    "operator \"SCMP_CMP_APPROX\"" },
+  { LINUX ("\"timeOffsets\": {\"monotonic\": {\"secs\": 1, \"nanosecs\": "
+           "1000000000}}"),
+    "config.json: linux.timeOffsets.monotonic.nanosecs: expected an integer "
+    "between 0 and 999999999, got 1000000000" },
   { LINUX ("\"personality\": {\"domain\": \"LINUX64\"}"),
-    "config.json: linux.personality.domain: unknown personality domain \"LINUX64\"" },
+    "config.json: linux.personality.domain: unknown personality domain "
+    "\"LINUX64\"" },
   { LINUX ("\"namespaces\": [{\"type\": \"a\\nb\"}]"),
     "config.json: linux.namespaces[0].type: unknown namespace type \"a?b\"" },
-  { LINUX ("\"sysctl\": {\"k\\t\": 1}"), "config.json: linux.sysctl[\"k?\"]: expected a string" },
+  { LINUX ("\"sysctl\": {\"k\\t\": 1}"),
+    "config.json: linux.sysctl[\"k?\"]: expected a string" },
   { LINUX ("\"sysctl\": []"), "config.json: linux.sysctl: expected an object" },
-  { LINUX ("\"intelRdt\": true"), "config.json: linux.intelRdt: expected an object" },
-  { LINUX ("\"maskedPaths\": [null]"), "config.json: linux.maskedPaths: expected an array of strings" },
+  { LINUX ("\"intelRdt\": true"),
+    "config.json: linux.intelRdt: expected an object" },
+  { LINUX ("\"maskedPaths\": [null]"),
+    "config.json: linux.maskedPaths: expected an array of strings" },
 };
 
 static void
@@ -584,9 +639,8 @@ test_deep_nesting (void)
   strcpy (doc + n + 2 * depth, "}");
   struct oci_config *cfg = NULL;
   struct werr err = { 0 };
-  CHECK_INT_EQ (oci_config_parse_data (doc, strlen (doc), "deep.json", &cfg,
-                                       &err),
-                -1);
+  CHECK_INT_EQ (
+      oci_config_parse_data (doc, strlen (doc), "deep.json", &cfg, &err), -1);
   CHECK_STR_HAS (err.msg, "deep.json: invalid JSON at line 1");
   CHECK_STR_HAS (err.msg, "nesting too deep");
   free (doc);
@@ -597,9 +651,8 @@ test_parse_file_errors (void)
 {
   struct oci_config *cfg = NULL;
   struct werr err = { 0 };
-  CHECK_INT_EQ (oci_config_parse_file ("/nonexistent/ward/config.json", &cfg,
-                                       &err),
-                -1);
+  CHECK_INT_EQ (
+      oci_config_parse_file ("/nonexistent/ward/config.json", &cfg, &err), -1);
   CHECK_STR_EQ (err.msg, "open `/nonexistent/ward/config.json`: No such file "
                          "or directory");
   char path[] = "/tmp/ward-test-config-XXXXXX";
@@ -743,9 +796,14 @@ test_state_json (void)
   struct oci_kv kv[] = { { "a", "1" }, { "b", "2" } };
   struct oci_kvv ann = { kv, 2 };
   struct oci_state_view st = {
-    .oci_version = "1.2.0",  .id = "ctr",         .status = "running",
-    .pid = 42,               .bundle = "/b",      .rootfs = "/b/rootfs",
-    .created = "2024-01-01T00:00:00.000000000Z", .owner = "",
+    .oci_version = "1.2.0",
+    .id = "ctr",
+    .status = "running",
+    .pid = 42,
+    .bundle = "/b",
+    .rootfs = "/b/rootfs",
+    .created = "2024-01-01T00:00:00.000000000Z",
+    .owner = "",
     .annotations = &ann,
   };
   char *out = NULL;
@@ -755,17 +813,16 @@ test_state_json (void)
   struct jnode *root = jnode_parse (out, len, &err);
   if (CHECK (root != NULL))
     {
-      static const char *const keys[] = { "ociVersion", "id", "pid", "status",
-                                          "bundle", "rootfs", "created",
-                                          "owner", "annotations" };
+      static const char *const keys[]
+          = { "ociVersion", "id",      "pid",   "status",     "bundle",
+              "rootfs",     "created", "owner", "annotations" };
       CHECK_INT_EQ (jnode_len (root), 9);
       for (size_t i = 0; i < 9; i++)
         CHECK_STR_EQ (jnode_key_at (root, i), keys[i]);
       CHECK_INT_EQ (jnode_int (jnode_get (root, "pid")), 42);
       CHECK_STR_EQ (jnode_str (jnode_get (root, "owner")), "");
-      CHECK_STR_EQ (jnode_str (jnode_get (jnode_get (root, "annotations"),
-                                          "b")),
-                    "2");
+      CHECK_STR_EQ (
+          jnode_str (jnode_get (jnode_get (root, "annotations"), "b")), "2");
     }
   CHECK_STR_HAS (out, "{\n  \"ociVersion\": \"1.2.0\",\n  \"id\": \"ctr\"");
   jnode_free (root);
@@ -802,11 +859,17 @@ test_features_json (void)
   char *const ops[] = { "SCMP_CMP_EQ" };
   char *const caps[] = { "CAP_CHOWN", "CAP_KILL" };
   struct oci_features_view f = {
-    .seccomp_enabled = true, .has_cgroup_v1 = true, .has_cgroup_v2 = true,
-    .seccomp_actions = actions, .n_seccomp_actions = 2,
-    .seccomp_archs = archs, .n_seccomp_archs = 1,
-    .seccomp_operators = ops, .n_seccomp_operators = 1,
-    .capabilities = caps, .n_capabilities = 2,
+    .seccomp_enabled = true,
+    .has_cgroup_v1 = true,
+    .has_cgroup_v2 = true,
+    .seccomp_actions = actions,
+    .n_seccomp_actions = 2,
+    .seccomp_archs = archs,
+    .n_seccomp_archs = 1,
+    .seccomp_operators = ops,
+    .n_seccomp_operators = 1,
+    .capabilities = caps,
+    .n_capabilities = 2,
   };
   char *out = NULL;
   size_t len;
@@ -837,9 +900,8 @@ test_features_json (void)
   CHECK_INT_EQ (jnode_len (jnode_get (sc, "knownFlags")), 4);
   CHECK_INT_EQ (jnode_type (jnode_get (sc, "supportedFlags")), JNODE_ARRAY);
   CHECK (!jnode_bool (jnode_get (jnode_get (lx, "intelRdt"), "enabled")));
-  CHECK (jnode_bool (jnode_get (jnode_get (jnode_get (lx, "mountExtensions"),
-                                           "idmap"),
-                                "enabled")));
+  CHECK (jnode_bool (jnode_get (
+      jnode_get (jnode_get (lx, "mountExtensions"), "idmap"), "enabled")));
   CHECK (jnode_get (jnode_get (lx, "apparmor"), "enabled") != NULL);
   CHECK (jnode_get (jnode_get (root, "annotations"), "run.oci.ward.version")
          != NULL);

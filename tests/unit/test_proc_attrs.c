@@ -32,61 +32,61 @@
 #include "seccomp_profile.h"
 #include "sync.h"
 
-#define CHECK(c)                                                              \
-  do                                                                          \
-    {                                                                         \
-      if (!(c))                                                               \
-        {                                                                     \
-          fprintf (stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__,   \
-                   #c);                                                       \
-          _exit (1);                                                          \
-        }                                                                     \
-    }                                                                         \
+#define CHECK(c)                                                               \
+  do                                                                           \
+    {                                                                          \
+      if (!(c))                                                                \
+        {                                                                      \
+          fprintf (stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__,    \
+                   #c);                                                        \
+          _exit (1);                                                           \
+        }                                                                      \
+    }                                                                          \
   while (0)
 
 /* Call must fail and the message must contain `want`. */
-#define CHECK_FAILS(call, want)                                               \
-  do                                                                          \
-    {                                                                         \
-      werr_clear (&err);                                                      \
-      if ((call) == 0)                                                        \
-        {                                                                     \
-          fprintf (stderr, "%s:%d: expected failure: %s\n", __FILE__,         \
-                   __LINE__, #call);                                          \
-          _exit (1);                                                          \
-        }                                                                     \
-      if (strstr (err.msg, (want)) == NULL)                                   \
-        {                                                                     \
-          fprintf (stderr, "%s:%d: message \"%s\" lacks \"%s\"\n", __FILE__,  \
-                   __LINE__, err.msg, (want));                                \
-          _exit (1);                                                          \
-        }                                                                     \
-    }                                                                         \
+#define CHECK_FAILS(call, want)                                                \
+  do                                                                           \
+    {                                                                          \
+      werr_clear (&err);                                                       \
+      if ((call) == 0)                                                         \
+        {                                                                      \
+          fprintf (stderr, "%s:%d: expected failure: %s\n", __FILE__,          \
+                   __LINE__, #call);                                           \
+          _exit (1);                                                           \
+        }                                                                      \
+      if (strstr (err.msg, (want)) == NULL)                                    \
+        {                                                                      \
+          fprintf (stderr, "%s:%d: message \"%s\" lacks \"%s\"\n", __FILE__,   \
+                   __LINE__, err.msg, (want));                                 \
+          _exit (1);                                                           \
+        }                                                                      \
+    }                                                                          \
   while (0)
 
-#define CHECK_OK(call)                                                        \
-  do                                                                          \
-    {                                                                         \
-      werr_clear (&err);                                                      \
-      if ((call) != 0)                                                        \
-        {                                                                     \
-          fprintf (stderr, "%s:%d: %s failed: %s\n", __FILE__, __LINE__,      \
-                   #call, err.msg);                                           \
-          _exit (1);                                                          \
-        }                                                                     \
-    }                                                                         \
+#define CHECK_OK(call)                                                         \
+  do                                                                           \
+    {                                                                          \
+      werr_clear (&err);                                                       \
+      if ((call) != 0)                                                         \
+        {                                                                      \
+          fprintf (stderr, "%s:%d: %s failed: %s\n", __FILE__, __LINE__,       \
+                   #call, err.msg);                                            \
+          _exit (1);                                                           \
+        }                                                                      \
+    }                                                                          \
   while (0)
 
-#define STRV(...)                                                             \
-  ((struct oci_strv){ .v = (char *[]){ __VA_ARGS__, NULL },                   \
-                      .n = sizeof ((char *[]){ __VA_ARGS__ })                 \
+#define STRV(...)                                                              \
+  ((struct oci_strv){ .v = (char *[]){ __VA_ARGS__, NULL },                    \
+                      .n = sizeof ((char *[]){ __VA_ARGS__ })                  \
                            / sizeof (char *) })
 
-#define SKIP_TEST()                                                           \
-  do                                                                          \
-    {                                                                         \
-      _exit (77);                                                             \
-    }                                                                         \
+#define SKIP_TEST()                                                            \
+  do                                                                           \
+    {                                                                          \
+      _exit (77);                                                              \
+    }                                                                          \
   while (0)
 
 /* ---- helpers --------------------------------------------------------- */
@@ -143,8 +143,8 @@ kvs (size_t n, const char *const *pairs)
   CHECK (v != NULL);
   for (size_t i = 0; i < n; i++)
     {
-      v[i].key = (char *)pairs[2 * i];
-      v[i].value = (char *)pairs[2 * i + 1];
+      v[i].key = (char *) pairs[2 * i];
+      v[i].value = (char *) pairs[2 * i + 1];
     }
   return v;
 }
@@ -232,8 +232,8 @@ t_validate_good (void)
   };
   cfg.linux_.seccomp = (struct oci_seccomp){
     .default_action = "SCMP_ACT_ALLOW",
-    .architectures = STRV ("SCMP_ARCH_X86_64", "SCMP_ARCH_X86",
-                           "SCMP_ARCH_X32", "SCMP_ARCH_AARCH64"),
+    .architectures = STRV ("SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32",
+                           "SCMP_ARCH_AARCH64"),
     .flags = STRV ("SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG",
                    "SECCOMP_FILTER_FLAG_SPEC_ALLOW"),
     .syscalls = calls,
@@ -548,7 +548,7 @@ t_validate_sysctl (void)
                                      "." };
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
     {
-      kv->key = (char *)bad[i];
+      kv->key = (char *) bad[i];
       CHECK_FAILS (proc_attrs_validate (&cfg, &err),
                    "config.json: linux.sysctl: invalid key");
     }
@@ -570,8 +570,8 @@ t_validate_parsed (void)
         "\"linux\":{\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ALLOW\","
         "\"flags\":[]}}}";
   struct oci_config *cfg = NULL;
-  CHECK_OK (oci_config_parse_data (json, sizeof json - 1, "config.json", &cfg,
-                                   &err));
+  CHECK_OK (
+      oci_config_parse_data (json, sizeof json - 1, "config.json", &cfg, &err));
   CHECK (cfg->linux_.has_seccomp && cfg->linux_.seccomp.flags.v != NULL
          && cfg->linux_.seccomp.flags.n == 0);
   CHECK_FAILS (proc_attrs_validate (cfg, &err),
@@ -669,8 +669,7 @@ t_early_scheduler (void)
 
   /* A real-time policy may be refused by RT group scheduling: then the
    * message must name the call. */
-  p.scheduler
-      = (struct oci_scheduler){ .policy = "SCHED_FIFO", .priority = 3 };
+  p.scheduler = (struct oci_scheduler){ .policy = "SCHED_FIFO", .priority = 3 };
   werr_clear (&err);
   if (proc_attrs_apply_early (&p, NULL, &err) == 0)
     {
@@ -854,7 +853,7 @@ t_seccomp_notify_handoff (void)
   struct seccomp_notif req;
   memset (&req, 0, sizeof req);
   CHECK (ioctl (fd, SECCOMP_IOCTL_NOTIF_RECV, &req) == 0);
-  CHECK (req.pid == (uint32_t)child);
+  CHECK (req.pid == (uint32_t) child);
   CHECK (req.data.nr == __NR_getppid);
   struct seccomp_notif_resp resp = { .id = req.id, .val = 4242 };
   CHECK (ioctl (fd, SECCOMP_IOCTL_NOTIF_SEND, &resp) == 0);
@@ -1161,8 +1160,7 @@ main (int argc, char **argv)
         {
           failed++;
           if (WIFSIGNALED (status))
-            printf ("FAIL: %s (signal %d)\n", tests[i].name,
-                    WTERMSIG (status));
+            printf ("FAIL: %s (signal %d)\n", tests[i].name, WTERMSIG (status));
           else
             printf ("FAIL: %s (exit %d)\n", tests[i].name,
                     WEXITSTATUS (status));

@@ -35,7 +35,7 @@
 static struct oci_strv
 strv (const char **v)
 {
-  struct oci_strv s = { (char **)v, 0 };
+  struct oci_strv s = { (char **) v, 0 };
   while (v[s.n])
     s.n++;
   return s;
@@ -112,7 +112,7 @@ test_path_clean (void)
 static int
 rm_entry (const char *p, const struct stat *st, int flag, struct FTW *f)
 {
-  (void)st, (void)flag, (void)f;
+  (void) st, (void) flag, (void) f;
   return remove (p);
 }
 

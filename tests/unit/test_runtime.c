@@ -65,10 +65,13 @@ test_state_roundtrip (void)
   CHECK (state_dir_create (root, "c1", &err) < 0);
   CHECK_STR_HAS (err.msg, "already exists");
   struct oci_kv kv = { "a.b", "v" };
-  struct ward_state st = { .id = "c1", .pid = getpid (),
+  struct ward_state st = { .id = "c1",
+                           .pid = getpid (),
                            .start_time = proc_start_time (getpid ()),
-                           .bundle = "/b", .rootfs = "/b/rootfs",
-                           .created = "2026-01-01T00:00:00Z", .owner = 0,
+                           .bundle = "/b",
+                           .rootfs = "/b/rootfs",
+                           .created = "2026-01-01T00:00:00Z",
+                           .owner = 0,
                            .annotations = { &kv, 1 } };
   CHECK_INT_EQ (state_write (fd, &st, &err), 0);
   struct ward_state *back = NULL;

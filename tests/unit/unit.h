@@ -27,8 +27,7 @@ unit_check (bool ok, const char *file, int line, const char *expr)
   if (!ok)
     {
       unit_failures++;
-      fprintf (stderr, "FAIL %s:%d: [%s] %s\n", file, line, unit_current,
-               expr);
+      fprintf (stderr, "FAIL %s:%d: [%s] %s\n", file, line, unit_current, expr);
     }
   return ok;
 }
@@ -59,8 +58,8 @@ unit_check (bool ok, const char *file, int line, const char *expr)
       const char *_a = (a), *_b = (b);                                         \
       bool _ok = _a && _b ? strcmp (_a, _b) == 0 : _a == _b;                   \
       if (!unit_check (_ok, __FILE__, __LINE__, #a " == " #b))                 \
-        fprintf (stderr, "     got \"%s\", want \"%s\"\n",                     \
-                 _a ? _a : "(null)", _b ? _b : "(null)");                      \
+        fprintf (stderr, "     got \"%s\", want \"%s\"\n", _a ? _a : "(null)", \
+                 _b ? _b : "(null)");                                          \
     }                                                                          \
   while (0)
 
@@ -84,7 +83,7 @@ unit_check (bool ok, const char *file, int line, const char *expr)
       unit_current = #fn;                                                      \
       unit_tests++;                                                            \
       fn ();                                                                   \
-      fprintf (stderr, "%s %s\n", unit_failures == _before ? "ok  " : "FAIL", \
+      fprintf (stderr, "%s %s\n", unit_failures == _before ? "ok  " : "FAIL",  \
                #fn);                                                           \
     }                                                                          \
   while (0)
@@ -102,8 +101,8 @@ unit_check (bool ok, const char *file, int line, const char *expr)
 static inline int
 unit_report (void)
 {
-  fprintf (stderr, "%d tests, %d checks, %d failures, %d skipped\n",
-           unit_tests, unit_checks, unit_failures, unit_skipped);
+  fprintf (stderr, "%d tests, %d checks, %d failures, %d skipped\n", unit_tests,
+           unit_checks, unit_failures, unit_skipped);
   if (unit_failures > 0)
     return 1;
   if (unit_tests > 0 && unit_skipped == unit_tests)

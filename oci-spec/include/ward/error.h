@@ -11,7 +11,8 @@
 
 #define WERR_MSG_MAX 1024
 
-struct werr {
+struct werr
+{
   int errnum;             /* errno of the root cause, 0 if none */
   char msg[WERR_MSG_MAX]; /* one line, no trailing newline */
 };

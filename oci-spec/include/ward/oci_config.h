@@ -52,7 +52,7 @@ struct oci_capabilities
 
 struct oci_rlimit
 {
-  char *type; /* "RLIMIT_NOFILE" */
+  char *type;   /* "RLIMIT_NOFILE" */
   int resource; /* RLIMIT_NOFILE, resolved by the parser; -1 if unknown */
   uint64_t soft;
   uint64_t hard;
@@ -263,7 +263,8 @@ struct oci_resources
   } network;
 
   struct oci_kvv unified; /* cgroup v2 file -> value */
-  struct oci_kvv rdma;    /* device -> "hcaHandles=N hcaObjects=M" (parsed later) */
+  struct oci_kvv
+      rdma; /* device -> "hcaHandles=N hcaObjects=M" (parsed later) */
 };
 
 struct oci_seccomp_arg
@@ -330,7 +331,7 @@ struct oci_linux
   bool has_personality;
   char *personality_domain; /* LINUX | LINUX32 */
   struct oci_strv personality_flags;
-  bool has_intel_rdt; /* not supported: rejected at create */
+  bool has_intel_rdt;     /* not supported: rejected at create */
   bool has_memory_policy; /* not supported: rejected at create */
 };
 

@@ -27,11 +27,11 @@ enum opt_kind
 
 struct opt_def
 {
-  const char *name;  /* long name without dashes */
-  char short_name;   /* 0 if none */
+  const char *name; /* long name without dashes */
+  char short_name;  /* 0 if none */
   enum opt_kind kind;
-  void *target;      /* bool*, const char**, int*, struct str_list* */
-  const char *arg;   /* argument name in help, e.g. "DIR" */
+  void *target;    /* bool*, const char**, int*, struct str_list* */
+  const char *arg; /* argument name in help, e.g. "DIR" */
   const char *help;
 };
 
@@ -69,9 +69,8 @@ int cli_begin (const struct cli_usage *u, const struct opt_def *defs, int argc,
  * `action (g->root, id, err)`; returns the exit status. */
 typedef int (*id_action_fn) (const char *root, const char *id,
                              struct werr *err);
-int cli_id_command (const struct cli_usage *u, struct global_opts *g,
-                    int argc, char **argv, id_action_fn action,
-                    struct werr *err);
+int cli_id_command (const struct cli_usage *u, struct global_opts *g, int argc,
+                    char **argv, id_action_fn action, struct werr *err);
 
 /* Each command: argv[0] is its name.  Returns the process exit status. */
 typedef int (*command_fn) (struct global_opts *g, int argc, char **argv,
@@ -86,14 +85,16 @@ int cmd_delete (struct global_opts *g, int argc, char **argv, struct werr *err);
 int cmd_list (struct global_opts *g, int argc, char **argv, struct werr *err);
 int cmd_spec (struct global_opts *g, int argc, char **argv, struct werr *err);
 int cmd_exec (struct global_opts *g, int argc, char **argv, struct werr *err);
-int cmd_features (struct global_opts *g, int argc, char **argv, struct werr *err);
+int cmd_features (struct global_opts *g, int argc, char **argv,
+                  struct werr *err);
 int cmd_update (struct global_opts *g, int argc, char **argv, struct werr *err);
 int cmd_pause (struct global_opts *g, int argc, char **argv, struct werr *err);
 int cmd_resume (struct global_opts *g, int argc, char **argv, struct werr *err);
 int cmd_ps (struct global_opts *g, int argc, char **argv, struct werr *err);
 int cmd_events (struct global_opts *g, int argc, char **argv, struct werr *err);
 int cmd_policy (struct global_opts *g, int argc, char **argv, struct werr *err);
-int cmd_sandbox (struct global_opts *g, int argc, char **argv, struct werr *err);
+int cmd_sandbox (struct global_opts *g, int argc, char **argv,
+                 struct werr *err);
 
 /* Exactly `want` positional arguments after `first`, else an error naming
  * what is missing or extra.  Returns 0 or -1. */

@@ -10,9 +10,11 @@ cmd_create (struct global_opts *g, int argc, char **argv, struct werr *err)
   struct opt_def defs[CREATE_FLAG_DEFS_MAX];
   create_flags_defs (&f, defs, NULL);
   static const struct cli_usage usage = {
-    "create", "ward create [options] CONTAINER_ID",
+    "create",
+    "ward create [options] CONTAINER_ID",
     "Create a container from a bundle; `ward start` runs its process.",
-    1, "container id",
+    1,
+    "container id",
   };
   int first = cli_begin (&usage, defs, argc, argv, err);
   if (first <= 0)

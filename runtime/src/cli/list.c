@@ -13,9 +13,7 @@ cmd_list (struct global_opts *g, int argc, char **argv, struct werr *err)
     { 0 },
   };
   static const struct cli_usage usage = {
-    "list", "ward list [options]",
-    "List the containers.",
-    0, "",
+    "list", "ward list [options]", "List the containers.", 0, "",
   };
   int first = cli_begin (&usage, defs, argc, argv, err);
   if (first <= 0)

@@ -48,8 +48,9 @@ set_value (const char *cmd, const struct opt_def *d, const char *value,
       {
         int v = parse_uint (value);
         if (v < 0)
-          return werr_set (err, 0, "%s: --%s: expected a non-negative number, got \"%s\"",
-                           cmd, d->name, value);
+          return werr_set (
+              err, 0, "%s: --%s: expected a non-negative number, got \"%s\"",
+              cmd, d->name, value);
         *(int *) d->target = v;
         return 0;
       }
@@ -91,12 +92,14 @@ opts_parse (const char *cmd, const struct opt_def *defs, int argc, char **argv,
       if (d == NULL && a[1] != '-' && len == 1)
         d = find_short (defs, name[0]);
       if (d == NULL)
-        return werr_set (err, 0, "%s: unknown flag %.*s", cmd, (int) (len + (size_t) (name - a)), a);
+        return werr_set (err, 0, "%s: unknown flag %.*s", cmd,
+                         (int) (len + (size_t) (name - a)), a);
       const char *value = eq ? eq + 1 : NULL;
       if (value == NULL && d->kind != OPT_BOOL)
         {
           if (i + 1 >= argc)
-            return werr_set (err, 0, "%s: flag --%s needs an argument", cmd, d->name);
+            return werr_set (err, 0, "%s: flag --%s needs an argument", cmd,
+                             d->name);
           value = argv[++i];
         }
       if (set_value (cmd, d, value, err) < 0)
@@ -107,7 +110,8 @@ opts_parse (const char *cmd, const struct opt_def *defs, int argc, char **argv,
 }
 
 void
-opts_print_help (const char *usage, const char *what, const struct opt_def *defs)
+opts_print_help (const char *usage, const char *what,
+                 const struct opt_def *defs)
 {
   if (usage)
     printf ("Usage: %s\n\n%s\n", usage, what);
@@ -117,8 +121,8 @@ opts_print_help (const char *usage, const char *what, const struct opt_def *defs
     {
       char left[64];
       if (defs->short_name)
-        snprintf (left, sizeof left, "-%c, --%s%s%s", defs->short_name, defs->name,
-                  defs->arg ? " " : "", defs->arg ? defs->arg : "");
+        snprintf (left, sizeof left, "-%c, --%s%s%s", defs->short_name,
+                  defs->name, defs->arg ? " " : "", defs->arg ? defs->arg : "");
       else
         snprintf (left, sizeof left, "    --%s%s%s", defs->name,
                   defs->arg ? " " : "", defs->arg ? defs->arg : "");
@@ -134,7 +138,8 @@ args_exact (const char *cmd, int argc, char **argv, int first, int want,
   if (have < want)
     return werr_set (err, 0, "%s: missing %s", cmd, what);
   if (have > want)
-    return werr_set (err, 0, "%s: unexpected argument \"%s\"", cmd, argv[first + want]);
+    return werr_set (err, 0, "%s: unexpected argument \"%s\"", cmd,
+                     argv[first + want]);
   return 0;
 }
 
@@ -151,7 +156,9 @@ cli_begin (const struct cli_usage *u, const struct opt_def *defs, int argc,
       opts_print_help (u->usage, u->what, defs);
       return 0;
     }
-  if (u->nargs >= 0 && args_exact (u->name, argc, argv, first, u->nargs, u->arg_what, err) < 0)
+  if (u->nargs >= 0
+      && args_exact (u->name, argc, argv, first, u->nargs, u->arg_what, err)
+             < 0)
     return -1;
   return first;
 }

@@ -12,18 +12,23 @@ cmd_run (struct global_opts *g, int argc, char **argv, struct werr *err)
 {
   struct create_flags f = { 0 };
   const struct opt_def extra[] = {
-    { "detach", 'd', OPT_BOOL, &f.detach, NULL, "do not wait for the container" },
-    { "keep", 0, OPT_BOOL, &f.keep, NULL, "keep the container's state after it exits" },
-    { "no-subreaper", 0, OPT_BOOL, &f.no_subreaper, NULL, "accepted for runc compatibility" },
+    { "detach", 'd', OPT_BOOL, &f.detach, NULL,
+      "do not wait for the container" },
+    { "keep", 0, OPT_BOOL, &f.keep, NULL,
+      "keep the container's state after it exits" },
+    { "no-subreaper", 0, OPT_BOOL, &f.no_subreaper, NULL,
+      "accepted for runc compatibility" },
     { 0 },
   };
   struct opt_def defs[CREATE_FLAG_DEFS_MAX];
   create_flags_defs (&f, defs, extra);
   static const struct cli_usage usage = {
-    "run", "ward run [options] CONTAINER_ID",
+    "run",
+    "ward run [options] CONTAINER_ID",
     "Create and start a container; without --detach, wait for it "
     "and exit with its status.",
-    1, "container id",
+    1,
+    "container id",
   };
   int first = cli_begin (&usage, defs, argc, argv, err);
   if (first <= 0)

@@ -20,7 +20,7 @@ caps_last_cap (void)
    * runs in the init, where /proc may not be mounted yet. */
   int i;
   for (i = 0; i < 64; i++)
-    if (prctl (PR_CAPBSET_READ, (unsigned long)i, 0, 0, 0) < 0
+    if (prctl (PR_CAPBSET_READ, (unsigned long) i, 0, 0, 0) < 0
         && errno == EINVAL)
       break;
   last = i - 1;
@@ -33,7 +33,7 @@ caps_from_name (const char *name)
   if (strncmp (name, "CAP_", 4) != 0 || name[4] == '\0')
     return -1;
   for (const char *c = name; *c; c++)
-    if (!(isupper ((unsigned char)*c) || isdigit ((unsigned char)*c)
+    if (!(isupper ((unsigned char) *c) || isdigit ((unsigned char) *c)
           || *c == '_'))
       return -1;
   cap_value_t v;
@@ -46,13 +46,13 @@ caps_from_name (const char *name)
     return -1;
   bool same = strcasecmp (canon, name) == 0;
   cap_free (canon);
-  return same ? (int)v : -1;
+  return same ? (int) v : -1;
 }
 
 static void
 cap_display_name (int cap, char *buf, size_t len)
 {
-  char *n = cap_to_name ((cap_value_t)cap);
+  char *n = cap_to_name ((cap_value_t) cap);
   if (n == NULL)
     {
       snprintf (buf, len, "%d", cap);
@@ -60,7 +60,7 @@ cap_display_name (int cap, char *buf, size_t len)
     }
   size_t i;
   for (i = 0; n[i] && i + 1 < len; i++)
-    buf[i] = (char)toupper ((unsigned char)n[i]);
+    buf[i] = (char) toupper ((unsigned char) n[i]);
   buf[i] = '\0';
   cap_free (n);
 }
@@ -103,8 +103,8 @@ caps_from_config (const struct oci_process *p, struct caps_sets *out,
   if (caps_set_from_names (&c->bounding, "bounding", &out->bounding, err) < 0
       || caps_set_from_names (&c->effective, "effective", &out->effective, err)
              < 0
-      || caps_set_from_names (&c->inheritable, "inheritable",
-                              &out->inheritable, err)
+      || caps_set_from_names (&c->inheritable, "inheritable", &out->inheritable,
+                              err)
              < 0
       || caps_set_from_names (&c->permitted, "permitted", &out->permitted, err)
              < 0
@@ -123,12 +123,12 @@ caps_drop_bounding (uint64_t keep, struct werr *err)
         continue;
       /* Dropping needs CAP_SETPCAP; only ask for it when the capability is
        * still there, so an already-reduced set is not an error. */
-      int r = prctl (PR_CAPBSET_READ, (unsigned long)cap, 0, 0, 0);
+      int r = prctl (PR_CAPBSET_READ, (unsigned long) cap, 0, 0, 0);
       if (r == 0 || (r < 0 && errno == EINVAL))
         continue;
       /* The bounding set caps what the process and anything it executes
        * can ever gain, even through set-uid or file capabilities. */
-      if (prctl (PR_CAPBSET_DROP, (unsigned long)cap, 0, 0, 0) < 0)
+      if (prctl (PR_CAPBSET_DROP, (unsigned long) cap, 0, 0, 0) < 0)
         {
           char name[64];
           cap_display_name (cap, name, sizeof name);
@@ -180,8 +180,8 @@ caps_apply_ambient (uint64_t ambient, struct werr *err)
          * set cannot be raised; that is not fatal (engines such as podman
          * send ambient sets without inheritable ones since
          * CVE-2022-27649). */
-        (void)prctl (PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, (unsigned long)cap,
-                     0, 0);
+        (void) prctl (PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, (unsigned long) cap,
+                      0, 0);
       }
   return 0;
 }

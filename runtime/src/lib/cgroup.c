@@ -94,9 +94,9 @@ freezer_settled (const struct cgroup_freezer *f, const char *watched,
 }
 
 int
-cgroup_freezer_set (const struct cgroup_hier *h,
-                    const struct cgroup_freezer *f, const char *cur,
-                    bool frozen, int timeout_ms, struct werr *err)
+cgroup_freezer_set (const struct cgroup_hier *h, const struct cgroup_freezer *f,
+                    const char *cur, bool frozen, int timeout_ms,
+                    struct werr *err)
 {
   if (frozen && strcmp (cur, f->freeze) == 0)
     return 2;
@@ -128,9 +128,8 @@ cgroup_freezer_set (const struct cgroup_hier *h,
 }
 
 int
-cgroup_freezer_get (const struct cgroup_hier *h,
-                    const struct cgroup_freezer *f, bool *frozen,
-                    struct werr *err)
+cgroup_freezer_get (const struct cgroup_hier *h, const struct cgroup_freezer *f,
+                    bool *frozen, struct werr *err)
 {
   _cleanup_free_ char *cur = NULL;
   if (cgroup_read (h->path, f->ctl, &cur, err) < 0)

@@ -20,9 +20,9 @@ enum cgroup_mode
 struct cgroup_request
 {
   const char *id;
-  const char *cgroups_path; /* linux.cgroupsPath, may be NULL */
-  bool systemd;             /* --systemd-cgroup */
-  bool rootless;            /* euid != 0 */
+  const char *cgroups_path;              /* linux.cgroupsPath, may be NULL */
+  bool systemd;                          /* --systemd-cgroup */
+  bool rootless;                         /* euid != 0 */
   const struct oci_resources *resources; /* may be NULL */
 };
 
@@ -44,8 +44,7 @@ int cgroup_apply_resources (struct cgroup_mgr *mgr,
 /* `ward update`: apply what `res` sets; 0 / absent leaves a value as it
  * is, device rules are not touched (runc). */
 int cgroup_update_resources (struct cgroup_mgr *mgr,
-                             const struct oci_resources *res,
-                             struct werr *err);
+                             const struct oci_resources *res, struct werr *err);
 /* Pause (frozen) or resume every process of the container: the v1 freezer
  * and cgroup.freeze on the unified hierarchy, whichever exist (both on a
  * hybrid host).  A pause that cannot complete is undone. */
@@ -54,8 +53,7 @@ int cgroup_freeze (struct cgroup_mgr *mgr, bool frozen, struct werr *err);
 int cgroup_is_frozen (struct cgroup_mgr *mgr, bool *frozen, struct werr *err);
 /* runc's `events --stats` "data" object (cpu, cpuset, memory, pids, blkio,
  * hugetlb, intel_rdt, network_interfaces), written to `w`. */
-int cgroup_stats_json (struct cgroup_mgr *mgr, struct jw *w,
-                       struct werr *err);
+int cgroup_stats_json (struct cgroup_mgr *mgr, struct jw *w, struct werr *err);
 
 /* OOM notifications: v1 memory.oom_control through cgroup.event_control and
  * an eventfd, v2 memory.events through inotify.  Poll cgroup_oom_fd() for

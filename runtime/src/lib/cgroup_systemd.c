@@ -21,8 +21,8 @@
 static char *
 bus_socket_path (bool rootless)
 {
-  const char *addr
-      = getenv (rootless ? "DBUS_SESSION_BUS_ADDRESS" : "DBUS_SYSTEM_BUS_ADDRESS");
+  const char *addr = getenv (rootless ? "DBUS_SESSION_BUS_ADDRESS"
+                                      : "DBUS_SYSTEM_BUS_ADDRESS");
   if (addr && strncmp (addr, "unix:path=", 10) == 0)
     return strndup (addr + 10, strcspn (addr + 10, ",;"));
   if (rootless)
@@ -73,13 +73,15 @@ cgroup_systemd_create (const struct cgroup_request *req,
 {
   struct stat st;
   if (stat ("/run/systemd/system", &st) < 0)
-    return werr_set (err, 0, "systemd cgroup manager: systemd is not running "
-                             "(no /run/systemd/system)");
+    return werr_set (err, 0,
+                     "systemd cgroup manager: systemd is not running "
+                     "(no /run/systemd/system)");
   _cleanup_free_ char *bus = bus_socket_path (req->rootless);
   if (bus == NULL)
-    return werr_set (err, 0, "systemd cgroup manager: no user D-Bus "
-                             "(DBUS_SESSION_BUS_ADDRESS and XDG_RUNTIME_DIR "
-                             "unset)");
+    return werr_set (err, 0,
+                     "systemd cgroup manager: no user D-Bus "
+                     "(DBUS_SESSION_BUS_ADDRESS and XDG_RUNTIME_DIR "
+                     "unset)");
   if (dbus_answers (bus, err) < 0)
     return werr_prefix (err, "systemd cgroup manager");
   const char *p = req->cgroups_path;
@@ -95,6 +97,7 @@ cgroup_systemd_create (const struct cgroup_request *req,
                          p);
     }
   (void) out;
-  return werr_set (err, 0, "systemd cgroup manager: not implemented yet "
-                                "(run without --systemd-cgroup)");
+  return werr_set (err, 0,
+                   "systemd cgroup manager: not implemented yet "
+                   "(run without --systemd-cgroup)");
 }

@@ -139,8 +139,7 @@ v1_apply_memory (const char *dir, const struct oci_resources *res, bool update,
 {
   const typeof (res->memory) *m = &res->memory;
   if (update
-      && cgroup_check_memory_usage (dir, "memory.usage_in_bytes", res, err)
-             < 0)
+      && cgroup_check_memory_usage (dir, "memory.usage_in_bytes", res, err) < 0)
     return -1;
   if (v1_memory_limits (dir, res, err) < 0)
     return -1;
@@ -348,8 +347,8 @@ v1_device_weight (const char *dir, const char *file, const char *field,
                   struct werr *err)
 {
   char line[80];
-  snprintf (line, sizeof line, "%" PRId64 ":%" PRId64 " %u", d->major,
-            d->minor, (unsigned) weight);
+  snprintf (line, sizeof line, "%" PRId64 ":%" PRId64 " %u", d->major, d->minor,
+            (unsigned) weight);
   return cgroup_res_write (dir, file, line, field, err);
 }
 

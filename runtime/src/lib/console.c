@@ -40,11 +40,13 @@ console_setup_in_container (const struct oci_process *p, bool bind_console,
 {
   /* The pty comes from the container's own devpts (via /dev/ptmx), so its
    * number and permissions belong to the container. */
-  _cleanup_close_ int master = open ("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+  _cleanup_close_ int master
+      = open ("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
   if (master < 0)
     return werr_set (err, errno, "terminal: open `/dev/ptmx`");
   char slave_path[64];
-  if (unlockpt (master) < 0 || ptsname_r (master, slave_path, sizeof slave_path) != 0)
+  if (unlockpt (master) < 0
+      || ptsname_r (master, slave_path, sizeof slave_path) != 0)
     return werr_set (err, errno, "terminal: unlockpt/ptsname");
   _cleanup_close_ int slave = open (slave_path, O_RDWR | O_NOCTTY | O_CLOEXEC);
   if (slave < 0)
@@ -113,7 +115,8 @@ copy_once (int from, int to)
 }
 
 void
-console_proxy_handle (struct console_proxy *cp, const struct pollfd *pfds, int n)
+console_proxy_handle (struct console_proxy *cp, const struct pollfd *pfds,
+                      int n)
 {
   for (int i = 0; i < n; i++)
     {

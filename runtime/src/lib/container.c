@@ -68,7 +68,8 @@ load_config (const char *bundle, struct oci_config **cfg, char **data,
     return -1;
   const struct oci_process *p = &(*cfg)->process;
   if (!(*cfg)->has_process)
-    return werr_set (err, 0, "config.json: process: required to create a container");
+    return werr_set (err, 0,
+                     "config.json: process: required to create a container");
   if (p->args.n == 0)
     return werr_set (err, 0, "config.json: process.args: must not be empty");
   if ((*cfg)->root.path == NULL)
@@ -134,10 +135,12 @@ check_create_opts (const struct create_opts *o, const struct oci_config *cfg,
                    struct werr *err)
 {
   if (cfg->process.terminal && o->console_socket == NULL && !o->foreground)
-    return werr_set (err, 0, "process.terminal is true: --console-socket is "
+    return werr_set (err, 0,
+                     "process.terminal is true: --console-socket is "
                      "required when the runtime detaches");
   if (!cfg->process.terminal && o->console_socket)
-    return werr_set (err, 0, "--console-socket given but process.terminal is false");
+    return werr_set (err, 0,
+                     "--console-socket given but process.terminal is false");
   return 0;
 }
 
@@ -187,7 +190,8 @@ send_pidfd (const char *socket_path, pid_t pid, struct werr *err)
   _cleanup_close_ int pidfd = (int) syscall (SYS_pidfd_open, pid, 0);
   if (pidfd < 0)
     return werr_set (err, errno, "--pidfd-socket: pidfd_open %d", (int) pid);
-  return fdpass_send_to_path (socket_path, pidfd, "pidfd", "--pidfd-socket", err);
+  return fdpass_send_to_path (socket_path, pidfd, "pidfd", "--pidfd-socket",
+                              err);
 }
 
 /* run.ward.* annotations: compile the agent policy before anything exists
@@ -197,7 +201,8 @@ static int
 prepare_policy (struct ward_ctx *ctx, struct policy_plan **plan,
                 struct werr *err)
 {
-  if (policy_prepare (ctx->cfg, ctx->bundle, ctx->rootfs, ctx->id, plan, err) < 0)
+  if (policy_prepare (ctx->cfg, ctx->bundle, ctx->rootfs, ctx->id, plan, err)
+      < 0)
     return -1;
   policy_warn_weakenings (*plan);
   ctx->plan = *plan;
@@ -212,8 +217,8 @@ prepare_policy (struct ward_ctx *ctx, struct policy_plan **plan,
 }
 
 static int
-spawn_and_record (const struct create_opts *o, struct ward_ctx *ctx,
-                  int dirfd, const char *config_data, size_t config_len,
+spawn_and_record (const struct create_opts *o, struct ward_ctx *ctx, int dirfd,
+                  const char *config_data, size_t config_len,
                   struct create_undo *undo, struct created *out,
                   struct werr *err)
 {
@@ -231,7 +236,8 @@ spawn_and_record (const struct create_opts *o, struct ward_ctx *ctx,
     .cgroups_path = ctx->cfg->linux_.cgroups_path,
     .systemd = o->systemd_cgroup,
     .rootless = rootless_cgroups (o->rootless),
-    .resources = ctx->cfg->linux_.has_resources ? &ctx->cfg->linux_.resources : NULL,
+    .resources
+    = ctx->cfg->linux_.has_resources ? &ctx->cfg->linux_.resources : NULL,
   };
   /* --cgroup-manager disabled (podman --cgroups=disabled): the engine
    * asked for no cgroup at all, crun's behaviour. */
@@ -239,16 +245,19 @@ spawn_and_record (const struct create_opts *o, struct ward_ctx *ctx,
     return -1;
   /* Always: with no resources this still installs the default device
    * rules (deny everything but the standard nodes). */
-  if (undo->cgroup && cgroup_apply_resources (undo->cgroup, creq.resources, err) < 0)
+  if (undo->cgroup
+      && cgroup_apply_resources (undo->cgroup, creq.resources, err) < 0)
     return -1;
   /* The agent policy's egress filter is on the cgroup before the init runs. */
-  if (ctx->plan && (policy_save (ctx->plan, dirfd, err) < 0
-                    || policy_attach_cgroup (ctx->plan, undo->cgroup, err) < 0))
+  if (ctx->plan
+      && (policy_save (ctx->plan, dirfd, err) < 0
+          || policy_attach_cgroup (ctx->plan, undo->cgroup, err) < 0))
     return -1;
   if (cgroup_clone_into_fd_possible (undo->cgroup))
     ctx->cgroup2_dir = cgroup_unified_path (undo->cgroup);
-  struct spawn_request req = { .ctx = ctx, .cgroup = undo->cgroup,
-                               .fifo_fd = fifo, .close_fd = dirfd };
+  struct spawn_request req = {
+    .ctx = ctx, .cgroup = undo->cgroup, .fifo_fd = fifo, .close_fd = dirfd
+  };
   if (hooks_any (ctx->cfg))
     req.create_runtime_hooks = run_create_runtime_hooks;
   struct spawn_result res;
@@ -277,7 +286,8 @@ spawn_and_record (const struct create_opts *o, struct ward_ctx *ctx,
   if (record_state (dirfd, ctx, undo->cgroup, res.pid, err) < 0)
     return -1;
   if (ctx->plan
-      && policy_start_monitor (ctx->plan, dirfd, res.pid, undo->cgroup, err) < 0)
+      && policy_start_monitor (ctx->plan, dirfd, res.pid, undo->cgroup, err)
+             < 0)
     return -1;
   if (o->pid_file && write_pid_file (o->pid_file, res.pid, err) < 0)
     return -1;
@@ -301,12 +311,18 @@ container_create (const struct create_opts *o, struct created *out,
   out->console_master = -1;
   if (bundle == NULL)
     return werr_set (err, errno, "--bundle `%s`", o->bundle ? o->bundle : ".");
-  if (state_check_id (o->id, err) < 0 || load_config (bundle, &cfg, &config_data, &config_len, err) < 0)
+  if (state_check_id (o->id, err) < 0
+      || load_config (bundle, &cfg, &config_data, &config_len, err) < 0)
     goto out;
   struct ward_ctx ctx = {
-    .cfg = cfg, .id = o->id, .bundle = bundle, .no_pivot = o->no_pivot,
-    .no_new_keyring = o->no_new_keyring, .console_socket = o->console_socket,
-    .rootless = geteuid () != 0, .console_slave_fd = -1,
+    .cfg = cfg,
+    .id = o->id,
+    .bundle = bundle,
+    .no_pivot = o->no_pivot,
+    .no_new_keyring = o->no_new_keyring,
+    .console_socket = o->console_socket,
+    .rootless = geteuid () != 0,
+    .console_slave_fd = -1,
   };
   int listen = listen_fds_count ();
   ctx.listen_fds = listen;
@@ -316,7 +332,8 @@ container_create (const struct create_opts *o, struct created *out,
   ctx.new_userns = namespaces_new_flags (cfg) & CLONE_NEWUSER;
   ctx.new_mntns = namespaces_new_flags (cfg) & CLONE_NEWNS;
   ctx.new_cgroupns = namespaces_new_flags (cfg) & CLONE_NEWCGROUP;
-  if (check_create_opts (o, cfg, err) < 0 || validate_config (cfg, ctx.rootless, err) < 0)
+  if (check_create_opts (o, cfg, err) < 0
+      || validate_config (cfg, ctx.rootless, err) < 0)
     goto out;
   if ((rootfs = resolve_rootfs (bundle, cfg->root.path, err)) == NULL)
     goto out;
@@ -327,7 +344,8 @@ container_create (const struct create_opts *o, struct created *out,
     goto out;
   undo.state_dir = true;
   ctx.state_dir = NULL;
-  r = spawn_and_record (o, &ctx, dirfd, config_data, config_len, &undo, out, err);
+  r = spawn_and_record (o, &ctx, dirfd, config_data, config_len, &undo, out,
+                        err);
   if (r < 0)
     {
       if (out->console_master >= 0)
@@ -388,8 +406,9 @@ container_start (const char *root, const char *id, struct werr *err)
   fifo = openat (dirfd, EXEC_FIFO, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
   if (fifo < 0)
     {
-      werr_set (err, errno == ENXIO ? 0 : errno, "start container \"%s\": %s", id,
-                errno == ENXIO ? "its init process is gone" : "open the exec fifo");
+      werr_set (
+          err, errno == ENXIO ? 0 : errno, "start container \"%s\": %s", id,
+          errno == ENXIO ? "its init process is gone" : "open the exec fifo");
       goto out;
     }
   if (write_all (fifo, "0", 1) < 0)
@@ -472,7 +491,8 @@ kill_init_and_wait (const struct ward_state *st, struct werr *err)
   _cleanup_close_ int pidfd = state_open_pidfd (st);
   if (pidfd < 0)
     return 0;
-  if (syscall (SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0) < 0 && errno != ESRCH)
+  if (syscall (SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0) < 0
+      && errno != ESRCH)
     return werr_set (err, errno, "kill the container init");
   thaw_after_sigkill (st, SIGKILL);
   struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
@@ -505,8 +525,10 @@ container_delete (const char *root, const char *id, bool force,
   if ((strcmp (status, "running") == 0 || strcmp (status, "paused") == 0)
       && !force)
     {
-      werr_set (err, 0, "cannot delete container \"%s\" that is not stopped: "
-                "%s (use --force)", id, status);
+      werr_set (err, 0,
+                "cannot delete container \"%s\" that is not stopped: "
+                "%s (use --force)",
+                id, status);
       goto out;
     }
   if (kill_init_and_wait (st, err) < 0)

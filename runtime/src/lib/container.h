@@ -19,7 +19,7 @@ struct create_opts
   bool no_pivot;
   bool no_new_keyring;
   bool systemd_cgroup;
-  bool no_cgroup; /* --cgroup-manager disabled */
+  bool no_cgroup;       /* --cgroup-manager disabled */
   const char *rootless; /* --rootless: true|false|auto, or NULL */
   int preserve_fds;
   bool foreground; /* `run` without --detach: ward proxies the terminal */

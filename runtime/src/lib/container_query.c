@@ -72,7 +72,8 @@ container_print_state (const char *root, const char *id, struct werr *err)
 }
 
 static void
-list_row_table (const struct ward_state *st, const char *status, const char *owner)
+list_row_table (const struct ward_state *st, const char *status,
+                const char *owner)
 {
   printf ("%-12s %-8d %-10s %-40s %-30s %s\n", st->id,
           strcmp (status, "stopped") == 0 ? 0 : (int) st->pid, status,
@@ -85,7 +86,9 @@ container_list (const char *root, const char *format, bool quiet,
 {
   bool json = strcmp (format, "json") == 0;
   if (!json && strcmp (format, "table") != 0)
-    return werr_set (err, 0, "list: --format: unknown format \"%s\" (table or json)", format);
+    return werr_set (err, 0,
+                     "list: --format: unknown format \"%s\" (table or json)",
+                     format);
   DIR *d = opendir (root);
   if (d == NULL && errno != ENOENT)
     return werr_set (err, errno, "open `%s`", root);
@@ -101,7 +104,8 @@ container_list (const char *root, const char *format, bool quiet,
       struct ward_state *st = NULL;
       const char *status;
       struct werr ignored;
-      if (de->d_name[0] == '.' || read_one (root, de->d_name, &st, &status, &ignored) < 0)
+      if (de->d_name[0] == '.'
+          || read_one (root, de->d_name, &st, &status, &ignored) < 0)
         continue;
       _cleanup_free_ char *owner = owner_name (st->owner);
       if (quiet)

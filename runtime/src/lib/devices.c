@@ -72,8 +72,8 @@ bind_node (struct rootfs_ctx *rc, const struct dev_node *d, const char *path,
   if (fd < 0)
     return werr_prefix (err, "%s", rc->where);
   if (mount (d->path, procfd_path (fd, p), NULL, MS_BIND, NULL) < 0)
-    return werr_set (err, errno, "bind device `%s` on `%s` (%s)", d->path,
-                     path, rc->where);
+    return werr_set (err, errno, "bind device `%s` on `%s` (%s)", d->path, path,
+                     rc->where);
   return 0;
 }
 
@@ -95,7 +95,7 @@ create_node (struct rootfs_ctx *rc, const struct dev_node *d, bool bind,
 
   mode_t fmt = d->type == 'p' ? S_IFIFO : d->type == 'b' ? S_IFBLK : S_IFCHR;
   dev_t dev
-      = d->type == 'p' ? 0 : makedev ((unsigned)d->major, (unsigned)d->minor);
+      = d->type == 'p' ? 0 : makedev ((unsigned) d->major, (unsigned) d->minor);
   if (mknodat (pfd, base, fmt | (d->mode & 07777), dev) < 0)
     {
       if (errno == EEXIST)

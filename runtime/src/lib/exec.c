@@ -80,7 +80,8 @@ apply_overrides (struct oci_process *p, const struct exec_overrides *ov,
                  struct werr *err)
 {
   if (proc_attrs_validate_exec_flags (ov->caps, ov->ncaps, ov->apparmor,
-                                      ov->process_label, err) < 0)
+                                      ov->process_label, err)
+      < 0)
     return -1;
   strv_set (&p->args, ov->args, ov->nargs);
   p->terminal = ov->tty;
@@ -93,7 +94,8 @@ apply_overrides (struct oci_process *p, const struct exec_overrides *ov,
     {
       const char *eq = strchr (ov->env[i], '=');
       if (eq == NULL || eq == ov->env[i])
-        return werr_set (err, 0, "exec: --env: expected KEY=VALUE, got \"%s\"", ov->env[i]);
+        return werr_set (err, 0, "exec: --env: expected KEY=VALUE, got \"%s\"",
+                         ov->env[i]);
       strv_put (&p->env, ov->env[i], (size_t) (eq - ov->env[i]) + 1);
     }
   if (ov->has_user)
@@ -105,12 +107,14 @@ apply_overrides (struct oci_process *p, const struct exec_overrides *ov,
   if (ov->n_additional_gids)
     {
       free (p->user.additional_gids);
-      p->user.additional_gids = xmalloc0 (sizeof (uint32_t) * (size_t) ov->n_additional_gids);
+      p->user.additional_gids
+          = xmalloc0 (sizeof (uint32_t) * (size_t) ov->n_additional_gids);
       for (int i = 0; i < ov->n_additional_gids; i++)
         {
           int g = parse_uint (ov->additional_gids[i]);
           if (g < 0)
-            return werr_set (err, 0, "exec: --additional-gids: \"%s\" is not a gid",
+            return werr_set (err, 0,
+                             "exec: --additional-gids: \"%s\" is not a gid",
                              ov->additional_gids[i]);
           p->user.additional_gids[i] = (uint32_t) g;
         }
@@ -145,10 +149,10 @@ struct exec_plan
   const struct exec_opts *o;
   const struct oci_process *p;
   const struct oci_linux *l;
-  int pidfd;      /* of the container init */
-  int ns_flags;   /* namespaces to join */
+  int pidfd;                      /* of the container init */
+  int ns_flags;                   /* namespaces to join */
   const struct policy_plan *plan; /* the agent policy, or NULL */
-  const struct ward_state *st; /* for a seccomp agent's state */
+  const struct ward_state *st;    /* for a seccomp agent's state */
 };
 
 static __attribute__ ((noreturn)) void
@@ -212,7 +216,8 @@ exec_child (const struct exec_plan *x, int sock)
     }
   /* A joined pid namespace applies to children only: fork once more, as the
    * runtime's child so that it can wait for it. */
-  pid_t pid = (pid_t) syscall (SYS_clone, CLONE_PARENT | SIGCHLD, 0, NULL, NULL, 0);
+  pid_t pid
+      = (pid_t) syscall (SYS_clone, CLONE_PARENT | SIGCHLD, 0, NULL, NULL, 0);
   if (pid == 0)
     exec_process (x, sock);
   if (pid < 0)
@@ -307,10 +312,13 @@ check_status (const struct exec_opts *o, int dirfd, const struct ward_state *st,
 {
   const char *status = state_status (dirfd, st);
   if (strcmp (status, "stopped") == 0)
-    return werr_set (err, 0, "cannot exec in container \"%s\": it is stopped", o->id);
+    return werr_set (err, 0, "cannot exec in container \"%s\": it is stopped",
+                     o->id);
   if (strcmp (status, "paused") == 0 && !o->ignore_paused)
-    return werr_set (err, 0, "cannot exec in container \"%s\": it is paused "
-                     "(resume it, or use --ignore-paused)", o->id);
+    return werr_set (err, 0,
+                     "cannot exec in container \"%s\": it is paused "
+                     "(resume it, or use --ignore-paused)",
+                     o->id);
   return 0;
 }
 
@@ -328,7 +336,8 @@ load_process (const struct exec_opts *o, struct oci_config *cfg,
 }
 
 static int
-after_spawn (const struct exec_opts *o, pid_t pid, int *master, struct werr *err)
+after_spawn (const struct exec_opts *o, pid_t pid, int *master,
+             struct werr *err)
 {
   if (*master >= 0 && o->console_socket)
     {
@@ -342,15 +351,18 @@ after_spawn (const struct exec_opts *o, pid_t pid, int *master, struct werr *err
   if (o->pidfd_socket)
     {
       _cleanup_close_ int pidfd = (int) syscall (SYS_pidfd_open, pid, 0);
-      if (pidfd < 0 || fdpass_send_to_path (o->pidfd_socket, pidfd, "pidfd",
-                                            "--pidfd-socket", err) < 0)
+      if (pidfd < 0
+          || fdpass_send_to_path (o->pidfd_socket, pidfd, "pidfd",
+                                  "--pidfd-socket", err)
+                 < 0)
         return werr_set (err, errno, "--pidfd-socket");
     }
   if (o->pid_file)
     {
       char buf[32];
       int n = snprintf (buf, sizeof buf, "%d", (int) pid);
-      _cleanup_close_ int fd = open (o->pid_file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+      _cleanup_close_ int fd
+          = open (o->pid_file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
       if (fd < 0 || write_all (fd, buf, (size_t) n) < 0)
         return werr_set (err, errno, "--pid-file `%s`", o->pid_file);
     }
@@ -372,7 +384,8 @@ container_exec (const struct exec_opts *o, int *status, struct werr *err)
   int r = -1, master = -1;
   _cleanup_close_ int pidfd = -1;
   if (check_status (o, dirfd, st, err) < 0
-      || state_load_config (dirfd, &cfg, err) < 0 || load_process (o, cfg, &file_proc, err) < 0)
+      || state_load_config (dirfd, &cfg, err) < 0
+      || load_process (o, cfg, &file_proc, err) < 0)
     goto out;
   struct oci_process *p = file_proc ? file_proc : &cfg->process;
   if (policy_exec_load (dirfd, &plan, err) < 0)
@@ -385,12 +398,17 @@ container_exec (const struct exec_opts *o, int *status, struct werr *err)
     }
   if ((pidfd = state_open_pidfd (st)) < 0)
     {
-      werr_set (err, 0, "cannot exec in container \"%s\": it is stopped", o->id);
+      werr_set (err, 0, "cannot exec in container \"%s\": it is stopped",
+                o->id);
       goto out;
     }
-  struct exec_plan x = { .o = o, .p = p, .l = &cfg->linux_, .pidfd = pidfd,
+  struct exec_plan x = { .o = o,
+                         .p = p,
+                         .l = &cfg->linux_,
+                         .pidfd = pidfd,
                          .plan = plan,
-                         .ns_flags = namespaces_all_flags (cfg), .st = st };
+                         .ns_flags = namespaces_all_flags (cfg),
+                         .st = st };
   /* The lock is not held while the process starts: in a paused container
    * (--ignore-paused) it waits for `resume`, which needs the lock. */
   flock (dirfd, LOCK_UN);

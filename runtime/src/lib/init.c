@@ -54,7 +54,8 @@ join_session_keyring (const struct ward_ctx *ctx, struct werr *err)
    * session that started the runtime. */
   char name[128];
   snprintf (name, sizeof name, "_ses.%.100s", ctx->id);
-  if (syscall (SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, name) < 0 && errno != ENOSYS)
+  if (syscall (SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, name) < 0
+      && errno != ENOSYS)
     return werr_set (err, errno, "join session keyring");
   return 0;
 }
@@ -74,9 +75,10 @@ hooks_before_pivot (const struct ward_ctx *ctx, int sock, struct werr *err)
       || sync_expect (sock, SYNC_GO, &m, NULL, err) < 0)
     return -1;
   host_pid = m.pid;
-  _cleanup_free_ char *state = hooks_state_json (ctx->id, "created", host_pid,
-                                                 ctx->bundle, &ctx->cfg->annotations);
-  return hooks_run ("createContainer", &ctx->cfg->hooks.create_container, state, err);
+  _cleanup_free_ char *state = hooks_state_json (
+      ctx->id, "created", host_pid, ctx->bundle, &ctx->cfg->annotations);
+  return hooks_run ("createContainer", &ctx->cfg->hooks.create_container, state,
+                    err);
 }
 
 /* The init's end of the sync socket, for cgroup_gate(). */
@@ -106,8 +108,7 @@ build_container (const struct ward_ctx *ctx, int sock, struct werr *err)
   if (proc_attrs_apply_early (p, &cfg->linux_, err) < 0)
     return -1;
   if (rootfs_mount_all (ctx, err) < 0 || cgroup_gate (ctx, err) < 0
-      || hooks_before_pivot (ctx, sock, err) < 0
-      || rootfs_pivot (ctx, err) < 0)
+      || hooks_before_pivot (ctx, sock, err) < 0 || rootfs_pivot (ctx, err) < 0)
     return -1;
   if (set_names (cfg, err) < 0)
     return -1;
@@ -158,13 +159,13 @@ init_main (const struct ward_ctx *parent_ctx, int sock, int fifo_fd)
     goto fail;
   char **env = process_build_env (p, ctx->listen_fds);
   _cleanup_free_ char *start_state
-      = ctx->cfg->hooks.start_container.n
-            ? hooks_state_json (ctx->id, "created", host_pid, ctx->bundle,
-                                &ctx->cfg->annotations)
-            : NULL;
+      = ctx->cfg->hooks.start_container.n ? hooks_state_json (
+            ctx->id, "created", host_pid, ctx->bundle, &ctx->cfg->annotations)
+                                          : NULL;
   if (fds_prepare_exec (n_preserved, &err) < 0
       || policy_apply_in_init (ctx, &err) < 0
-      || credentials_and_seccomp_apply_sync (p, &ctx->cfg->linux_, sock, &err) < 0)
+      || credentials_and_seccomp_apply_sync (p, &ctx->cfg->linux_, sock, &err)
+             < 0)
     goto fail;
   if (sync_send (sock, SYNC_READY, 0, -1) < 0)
     _exit (1);
@@ -181,7 +182,8 @@ init_main (const struct ward_ctx *parent_ctx, int sock, int fifo_fd)
   close (fifo_fd);
   if (start_state
       && hooks_run ("startContainer", &ctx->cfg->hooks.start_container,
-                    start_state, &err) < 0)
+                    start_state, &err)
+             < 0)
     {
       dprintf (STDERR_FILENO, "ward: %s\n", err.msg);
       _exit (1);

@@ -6,7 +6,7 @@
 
 /* Build the container around this process, report READY (or one error line)
  * on `sock`, wait on the exec fifo for `start`, then exec process.args. */
-__attribute__ ((noreturn)) void init_main (const struct ward_ctx *ctx,
-                                           int sock, int fifo_fd);
+__attribute__ ((noreturn)) void init_main (const struct ward_ctx *ctx, int sock,
+                                           int fifo_fd);
 
 #endif

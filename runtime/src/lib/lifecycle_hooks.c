@@ -15,8 +15,11 @@ char *
 hooks_state_json (const char *id, const char *status, pid_t pid,
                   const char *bundle, const struct oci_kvv *annotations)
 {
-  struct oci_state_view v = { .oci_version = WARD_OCI_VERSION, .id = id,
-                              .status = status, .pid = pid, .bundle = bundle,
+  struct oci_state_view v = { .oci_version = WARD_OCI_VERSION,
+                              .id = id,
+                              .status = status,
+                              .pid = pid,
+                              .bundle = bundle,
                               .annotations = annotations };
   char *json = NULL;
   size_t len = 0;
@@ -39,10 +42,11 @@ int
 hooks_create_runtime (const struct oci_config *cfg, const char *id,
                       const char *bundle, pid_t pid, struct werr *err)
 {
-  _cleanup_free_ char *state = hooks_state_json (id, "creating", pid, bundle,
-                                                 &cfg->annotations);
+  _cleanup_free_ char *state
+      = hooks_state_json (id, "creating", pid, bundle, &cfg->annotations);
   if (hooks_run ("prestart", &cfg->hooks.prestart, state, err) < 0
-      || hooks_run ("createRuntime", &cfg->hooks.create_runtime, state, err) < 0)
+      || hooks_run ("createRuntime", &cfg->hooks.create_runtime, state, err)
+             < 0)
     return -1;
   return 0;
 }

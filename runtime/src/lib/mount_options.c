@@ -124,11 +124,11 @@ parse_attr (const struct flag_opt *o, struct mount_opts *m)
   if (o->clear)
     {
       m->attr_clr |= o->flag;
-      m->attr_set &= ~(uint64_t)o->flag;
+      m->attr_set &= ~(uint64_t) o->flag;
       return;
     }
   m->attr_set |= o->flag;
-  m->attr_clr &= ~(uint64_t)o->flag;
+  m->attr_clr &= ~(uint64_t) o->flag;
   /* The atime values are an enum: mount_setattr(2) wants the whole field
    * cleared to set one of them (MOUNT_ATTR_RELATIME is 0). */
   if ((o->flag & WARD_MOUNT_ATTR__ATIME) == o->flag)
@@ -186,8 +186,7 @@ mount_opts_parse (const struct oci_strv *options, struct mount_opts *out)
               out->cleared &= ~f->flag;
             }
         }
-      else if ((f
-                = lookup (propagation_opts, ARRAY_SIZE (propagation_opts), o))
+      else if ((f = lookup (propagation_opts, ARRAY_SIZE (propagation_opts), o))
                != NULL)
         {
           out->propagation

@@ -38,13 +38,13 @@
 /* Flags a user namespace cannot clear on a mount it inherited (MNT_LOCK_*). */
 #define WARD_MS_ATIME_ENUM (MS_NOATIME | MS_RELATIME | MS_STRICTATIME)
 #define WARD_MS_ATIME (WARD_MS_ATIME_ENUM | MS_NODIRATIME)
-#define WARD_MS_LOCKABLE                                                      \
+#define WARD_MS_LOCKABLE                                                       \
   (MS_RDONLY | MS_NODEV | MS_NOEXEC | MS_NOSUID | WARD_MS_ATIME)
 
 struct mount_opts
 {
-  unsigned long flags;   /* MS_* to set (MS_BIND, MS_REC for bind/rbind) */
-  unsigned long cleared; /* MS_* explicitly cleared (rw, suid, dev, ...) */
+  unsigned long flags;        /* MS_* to set (MS_BIND, MS_REC for bind/rbind) */
+  unsigned long cleared;      /* MS_* explicitly cleared (rw, suid, dev, ...) */
   unsigned long *propagation; /* MS_SHARED|MS_REC, ... in config order */
   size_t n_propagation;
   uint64_t attr_set, attr_clr; /* recursive attributes (rro, rnosuid, ...) */

@@ -57,21 +57,21 @@ static int
 sys_mount_setattr (int dfd, const char *path, unsigned flags,
                    struct ward_mount_attr *attr)
 {
-  return (int)syscall (SYS_mount_setattr, dfd, path, flags, attr,
-                       sizeof *attr);
+  return (int) syscall (SYS_mount_setattr, dfd, path, flags, attr,
+                        sizeof *attr);
 }
 
 static int
 sys_open_tree (int dfd, const char *path, unsigned flags)
 {
-  return (int)syscall (SYS_open_tree, dfd, path, flags);
+  return (int) syscall (SYS_open_tree, dfd, path, flags);
 }
 
 static int
 sys_move_mount (int from_dfd, const char *from, int to_dfd, const char *to,
                 unsigned flags)
 {
-  return (int)syscall (SYS_move_mount, from_dfd, from, to_dfd, to, flags);
+  return (int) syscall (SYS_move_mount, from_dfd, from, to_dfd, to, flags);
 }
 
 /* ---- small helpers ---------------------------------------------------- */
@@ -95,7 +95,7 @@ path_clean (const char *path)
       while (*p == '/')
         p++;
       const char *e = strchrnul (p, '/');
-      size_t n = (size_t)(e - p);
+      size_t n = (size_t) (e - p);
       if (n == 0 || (n == 1 && p[0] == '.'))
         ;
       else if (n == 2 && p[0] == '.' && p[1] == '.')
@@ -144,8 +144,8 @@ unescape_octal (char *s)
       if (r[0] == '\\' && r[1] >= '0' && r[1] <= '3' && r[2] >= '0'
           && r[2] <= '7' && r[3] >= '0' && r[3] <= '7')
         {
-          *w++ = (char)(((r[1] - '0') << 6) | ((r[2] - '0') << 3)
-                        | (r[3] - '0'));
+          *w++ = (char) (((r[1] - '0') << 6) | ((r[2] - '0') << 3)
+                         | (r[3] - '0'));
           r += 3;
         }
       else
@@ -218,7 +218,7 @@ remount_bind (const char *path, unsigned long flags, unsigned long cleared)
   struct statfs sfs;
   if (statfs (path, &sfs) < 0)
     return -saved;
-  unsigned long cur = mount_flags_from_statfs ((unsigned long)sfs.f_flags);
+  unsigned long cur = mount_flags_from_statfs ((unsigned long) sfs.f_flags);
   if (cur & cleared & WARD_MS_LOCKABLE)
     return -saved;
   if ((f & WARD_MS_ATIME) && (f & WARD_MS_ATIME) != (cur & WARD_MS_ATIME))
@@ -369,8 +369,8 @@ check_proc_dest (struct rootfs_ctx *rc, int fd, const char *dest,
 
 /* ---- idmapped bind mounts --------------------------------------------- */
 
-#define ROOTLESS_IDMAP                                                        \
-  "id-mapped mounts need CAP_SYS_ADMIN in the initial user namespace: not "   \
+#define ROOTLESS_IDMAP                                                         \
+  "id-mapped mounts need CAP_SYS_ADMIN in the initial user namespace: not "    \
   "available to a rootless container"
 
 static int *idmap_fds; /* indexed like cfg->mounts; -1 when not prepared */
@@ -384,14 +384,14 @@ needs_idmap (const struct oci_mount *m, const struct mount_opts *o)
 }
 
 static int
-write_id_map (const char *pid, const char *file,
-              const struct oci_id_mapping *v, size_t n, struct werr *err)
+write_id_map (const char *pid, const char *file, const struct oci_id_mapping *v,
+              size_t n, struct werr *err)
 {
   _cleanup_free_ char *buf = xmalloc0 (n * 40 + 1);
   size_t len = 0;
   for (size_t k = 0; k < n; k++)
-    len += (size_t)sprintf (buf + len, "%u %u %u\n", v[k].container_id,
-                            v[k].host_id, v[k].size);
+    len += (size_t) sprintf (buf + len, "%u %u %u\n", v[k].container_id,
+                             v[k].host_id, v[k].size);
   _cleanup_free_ char *path = xasprintf ("/proc/%s/%s", pid, file);
   return write_file (path, buf, len, err);
 }
@@ -483,11 +483,10 @@ idmap_tree (const struct oci_config *cfg, const struct oci_mount *m,
   if (tree < 0)
     return werr_set (err, errno, "open_tree `%s`", src);
   struct ward_mount_attr attr
-      = { .attr_set = WARD_MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)userns };
+      = { .attr_set = WARD_MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t) userns };
   unsigned at = AT_EMPTY_PATH | (o->ridmap ? AT_RECURSIVE : 0);
   if (sys_mount_setattr (tree, "", at, &attr) < 0)
-    return werr_set (err, errno, "mount_setattr MOUNT_ATTR_IDMAP on `%s`",
-                     src);
+    return werr_set (err, errno, "mount_setattr MOUNT_ATTR_IDMAP on `%s`", src);
   return take_fd (&tree);
 }
 
@@ -592,7 +591,7 @@ mount_bind (struct rootfs_ctx *rc, size_t i, const char *dest,
                      NULL, err)
            < 0)
     return -1;
-  return mount_finish (rc, dest, o, true, ~(uint64_t)0, err);
+  return mount_finish (rc, dest, o, true, ~(uint64_t) 0, err);
 }
 
 /* ---- proc and sysfs --------------------------------------------------- */
@@ -644,7 +643,7 @@ mount_proc_sysfs (struct rootfs_ctx *rc, size_t i, const char *dest,
   if (mount (src, procfd_path (fd, p), m->type, o->flags,
              *o->data ? o->data : NULL)
       == 0)
-    return mount_finish (rc, dest, o, false, ~(uint64_t)0, err);
+    return mount_finish (rc, dest, o, false, ~(uint64_t) 0, err);
   if (errno != EPERM || strcmp (m->type, "sysfs") != 0 || !rc->in_userns)
     return werr_set (err, errno, "mount `%s` on `%s` (%s)", src, dest,
                      rc->where);
@@ -657,7 +656,7 @@ mount_proc_sysfs (struct rootfs_ctx *rc, size_t i, const char *dest,
   b.flags |= MS_BIND | MS_REC;
   if (o->flags & MS_RDONLY)
     b.attr_set |= WARD_MOUNT_ATTR_RDONLY;
-  return mount_finish (rc, dest, &b, true, ~(uint64_t)0, err);
+  return mount_finish (rc, dest, &b, true, ~(uint64_t) 0, err);
 }
 
 /* ---- tmpfs (tmpcopyup) ------------------------------------------------ */
@@ -700,9 +699,9 @@ copy_file (int src, int dst, const char *name)
         return -errno;
       if (n == 0)
         return 0;
-      ssize_t w = write_all (out, buf, (size_t)n);
+      ssize_t w = write_all (out, buf, (size_t) n);
       if (w < 0)
-        return (int)w;
+        return (int) w;
     }
 }
 
@@ -717,10 +716,10 @@ copy_entry (int src, int dst, const char *name, unsigned depth)
     {
       if (mkdirat (dst, name, 0700) < 0)
         return -errno;
-      _cleanup_close_ int s = openat (
-          src, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-      _cleanup_close_ int d = openat (
-          dst, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      _cleanup_close_ int s
+          = openat (src, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      _cleanup_close_ int d
+          = openat (dst, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
       if (s < 0 || d < 0)
         return -errno;
       r = copy_tree (s, d, depth + 1);
@@ -791,8 +790,7 @@ mount_tmpfs (struct rootfs_ctx *rc, size_t i, const char *dest,
   struct werr ignored;
   struct stat st;
   bool existed = false;
-  _cleanup_close_ int fd
-      = open_in_root (rc->rootfd, dest, O_PATH, 0, &ignored);
+  _cleanup_close_ int fd = open_in_root (rc->rootfd, dest, O_PATH, 0, &ignored);
   if (fd >= 0 && fstat (fd, &st) == 0 && S_ISDIR (st.st_mode))
     existed = true;
   else if (fd >= 0)
@@ -824,7 +822,7 @@ mount_tmpfs (struct rootfs_ctx *rc, size_t i, const char *dest,
     return -1;
   if (olddir >= 0 && tmpfs_copyup (rc, olddir, dest, &st, err) < 0)
     return -1;
-  return mount_finish (rc, dest, o, false, ~(uint64_t)WARD_MOUNT_ATTR_RDONLY,
+  return mount_finish (rc, dest, o, false, ~(uint64_t) WARD_MOUNT_ATTR_RDONLY,
                        err);
 }
 
@@ -847,7 +845,7 @@ mount_other (struct rootfs_ctx *rc, size_t i, const char *dest,
                 o->data, err)
       < 0)
     return -1;
-  uint64_t mask = is_dev ? ~(uint64_t)WARD_MOUNT_ATTR_RDONLY : ~(uint64_t)0;
+  uint64_t mask = is_dev ? ~(uint64_t) WARD_MOUNT_ATTR_RDONLY : ~(uint64_t) 0;
   return mount_finish (rc, dest, o, false, mask, err);
 }
 

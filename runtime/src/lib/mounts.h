@@ -44,8 +44,7 @@ bool running_in_user_namespace (void);
 /* MS_BIND|MS_REMOUNT the mount at `path` with `flags`; when the kernel
  * refuses (flags locked by a user namespace), retry keeping the mount's
  * lockable flags, as runc does.  -errno on failure. */
-int remount_bind (const char *path, unsigned long flags,
-                  unsigned long cleared);
+int remount_bind (const char *path, unsigned long flags, unsigned long cleared);
 /* The same for the mount an fd points at. */
 int remount_bind_at (int fd, unsigned long flags, unsigned long cleared);
 

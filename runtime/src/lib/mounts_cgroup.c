@@ -154,7 +154,7 @@ bind_hierarchy (struct rootfs_ctx *rc, const struct hierarchy *hy,
     return -1;
   struct mount_opts b = *o;
   b.flags |= MS_BIND | MS_REC;
-  return mount_finish (rc, sub, &b, true, ~(uint64_t)0, err);
+  return mount_finish (rc, sub, &b, true, ~(uint64_t) 0, err);
 }
 
 static int
@@ -182,7 +182,7 @@ mount_hierarchy (struct rootfs_ctx *rc, const char *dest,
     {
       struct mount_opts plain = *o;
       plain.flags = 0, plain.cleared = 0;
-      return mount_finish (rc, sub, &plain, false, ~(uint64_t)0, err);
+      return mount_finish (rc, sub, &plain, false, ~(uint64_t) 0, err);
     }
   if (errno != EPERM && errno != EBUSY)
     return werr_set (err, errno, "mount cgroup `%s` on `%s` (%s)", hy->subsys,
@@ -242,7 +242,7 @@ mount_cgroup_v1 (struct rootfs_ctx *rc, const char *dest,
   struct mount_opts top = *o;
   top.flags = MS_NOSUID | MS_NODEV | MS_NOEXEC | (o->flags & MS_RDONLY);
   top.cleared = 0;
-  return mount_finish (rc, dest, &top, true, ~(uint64_t)0, err);
+  return mount_finish (rc, dest, &top, true, ~(uint64_t) 0, err);
 }
 
 static int
@@ -261,7 +261,7 @@ mount_cgroup_v2 (struct rootfs_ctx *rc, const char *dest,
       && mount ("cgroup2", procfd_path (fd, p), "cgroup2", o->flags,
                 *o->data ? o->data : NULL)
              == 0)
-    return mount_finish (rc, dest, o, false, ~(uint64_t)0, err);
+    return mount_finish (rc, dest, o, false, ~(uint64_t) 0, err);
   int saved = errno;
   /* In a user namespace without its own cgroup namespace the kernel
    * refuses cgroup2: bind the host's tree, as runc does. */
@@ -274,14 +274,14 @@ mount_cgroup_v2 (struct rootfs_ctx *rc, const char *dest,
     return -1;
   struct mount_opts b = *o;
   b.flags |= MS_BIND | MS_REC;
-  return mount_finish (rc, dest, &b, true, ~(uint64_t)0, err);
+  return mount_finish (rc, dest, &b, true, ~(uint64_t) 0, err);
 }
 
 int
 mount_cgroup (struct rootfs_ctx *rc, size_t i, const char *dest,
               const struct mount_opts *o, struct werr *err)
 {
-  (void)i;
+  (void) i;
   struct statfs sfs;
   if (statfs (CGROUP_ROOT, &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC)
     return mount_cgroup_v2 (rc, dest, o, err);

@@ -13,9 +13,9 @@
 #endif
 
 static const int ns_clone_flag[OCI_NS_COUNT] = {
-  [OCI_NS_PID] = CLONE_NEWPID,     [OCI_NS_NETWORK] = CLONE_NEWNET,
-  [OCI_NS_MOUNT] = CLONE_NEWNS,    [OCI_NS_IPC] = CLONE_NEWIPC,
-  [OCI_NS_UTS] = CLONE_NEWUTS,     [OCI_NS_USER] = CLONE_NEWUSER,
+  [OCI_NS_PID] = CLONE_NEWPID,       [OCI_NS_NETWORK] = CLONE_NEWNET,
+  [OCI_NS_MOUNT] = CLONE_NEWNS,      [OCI_NS_IPC] = CLONE_NEWIPC,
+  [OCI_NS_UTS] = CLONE_NEWUTS,       [OCI_NS_USER] = CLONE_NEWUSER,
   [OCI_NS_CGROUP] = CLONE_NEWCGROUP, [OCI_NS_TIME] = CLONE_NEWTIME,
 };
 
@@ -39,31 +39,40 @@ namespaces_validate (const struct oci_config *cfg, bool rootless,
   const struct oci_linux *l = &cfg->linux_;
   bool userns = namespaces_has (cfg, OCI_NS_USER);
   bool maps = l->n_uid_mappings || l->n_gid_mappings;
-  if (ns_is_new (cfg, OCI_NS_USER) && (!l->n_uid_mappings || !l->n_gid_mappings))
-    return werr_set (err, 0, "config.json: linux.uidMappings and linux.gidMappings "
+  if (ns_is_new (cfg, OCI_NS_USER)
+      && (!l->n_uid_mappings || !l->n_gid_mappings))
+    return werr_set (err, 0,
+                     "config.json: linux.uidMappings and linux.gidMappings "
                      "are required with a new user namespace");
   if (maps && !ns_is_new (cfg, OCI_NS_USER))
-    return werr_set (err, 0, "config.json: linux.uidMappings: mappings need a new "
+    return werr_set (err, 0,
+                     "config.json: linux.uidMappings: mappings need a new "
                      "user namespace in linux.namespaces");
   if (rootless && !userns)
-    return werr_set (err, 0, "config.json: linux.namespaces: a rootless container "
+    return werr_set (err, 0,
+                     "config.json: linux.namespaces: a rootless container "
                      "needs a user namespace");
   if (!namespaces_has (cfg, OCI_NS_MOUNT))
-    return werr_set (err, 0, "config.json: linux.namespaces: a mount namespace is "
+    return werr_set (err, 0,
+                     "config.json: linux.namespaces: a mount namespace is "
                      "required");
   if ((cfg->hostname && *cfg->hostname) && !ns_is_new (cfg, OCI_NS_UTS))
-    return werr_set (err, 0, "config.json: hostname: setting it needs a new uts "
+    return werr_set (err, 0,
+                     "config.json: hostname: setting it needs a new uts "
                      "namespace");
   if ((cfg->domainname && *cfg->domainname) && !ns_is_new (cfg, OCI_NS_UTS))
-    return werr_set (err, 0, "config.json: domainname: setting it needs a new uts "
+    return werr_set (err, 0,
+                     "config.json: domainname: setting it needs a new uts "
                      "namespace");
   if (l->n_time_offsets && !ns_is_new (cfg, OCI_NS_TIME))
-    return werr_set (err, 0, "config.json: linux.timeOffsets: needs a new time "
+    return werr_set (err, 0,
+                     "config.json: linux.timeOffsets: needs a new time "
                      "namespace");
   for (size_t i = 0; i < l->n_namespaces; i++)
     if (l->namespaces[i].path && access (l->namespaces[i].path, F_OK) < 0)
-      return werr_set (err, errno, "config.json: linux.namespaces[%zu].path: `%s`",
-                       i, l->namespaces[i].path);
+      return werr_set (err, errno,
+                       "config.json: linux.namespaces[%zu].path: `%s`", i,
+                       l->namespaces[i].path);
   return 0;
 }
 

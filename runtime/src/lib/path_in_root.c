@@ -44,7 +44,7 @@ try_openat2 (int rootfd, const char *path, int flags, mode_t mode)
   if (path_in_root_no_openat2)
     return -ENOSYS;
   struct open_how how = {
-    .flags = (uint64_t)(flags | O_CLOEXEC),
+    .flags = (uint64_t) (flags | O_CLOEXEC),
     .mode = (flags & O_CREAT) ? mode : 0,
     .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
   };
@@ -54,7 +54,7 @@ try_openat2 (int rootfd, const char *path, int flags, mode_t mode)
     {
       long fd = syscall (SYS_openat2, rootfd, path, &how, sizeof how);
       if (fd >= 0)
-        return (int)fd;
+        return (int) fd;
       /* EAGAIN: a concurrent rename made ".." resolution unsafe; retry. */
       if (errno != EAGAIN && errno != EINTR)
         return -errno;
@@ -123,12 +123,12 @@ create_missing (int dirfd, const char *name, bool last, int how, mode_t mode,
 static char *
 expand_symlink (int linkfd, const struct stat *st, const char *rest)
 {
-  size_t cap = st->st_size > 0 ? (size_t)st->st_size + 1 : PATH_MAX;
+  size_t cap = st->st_size > 0 ? (size_t) st->st_size + 1 : PATH_MAX;
   _cleanup_free_ char *target = xmalloc0 (cap + 1);
   ssize_t n = readlinkat (linkfd, "", target, cap);
   if (n < 0)
     return NULL;
-  if ((size_t)n >= cap)
+  if ((size_t) n >= cap)
     {
       errno = ENAMETOOLONG;
       return NULL;
@@ -155,8 +155,7 @@ open_component (int dirfd, const char *name, bool last, int how, mode_t mode,
 /* Resolve `path` below rootfd one component at a time.  Returns an O_PATH
  * fd or -errno. */
 static int
-walk_in_root (int rootfd, const char *path, int how, mode_t mode,
-              bool *created)
+walk_in_root (int rootfd, const char *path, int how, mode_t mode, bool *created)
 {
   struct walk_stack s = { 0 };
   _cleanup_free_ char *buf = xstrdup (path);
@@ -176,7 +175,7 @@ walk_in_root (int rootfd, const char *path, int how, mode_t mode,
           break;
         }
       const char *end = strchrnul (p, '/');
-      size_t len = (size_t)(end - p);
+      size_t len = (size_t) (end - p);
       if (len > NAME_MAX)
         {
           result = -ENAMETOOLONG;
@@ -321,8 +320,7 @@ mkpath_in_root (int rootfd, const char *path, bool is_dir, mode_t mode,
                 struct werr *err)
 {
   int fd = try_openat2 (rootfd, path, O_PATH, 0);
-  if (fd < 0 && fd != -ENOENT && fd != -ENOSYS && fd != -E2BIG
-      && fd != -EAGAIN)
+  if (fd < 0 && fd != -ENOENT && fd != -ENOSYS && fd != -E2BIG && fd != -EAGAIN)
     return werr_set (err, -fd, "open `%s` in the container's rootfs", path);
   if (fd < 0)
     {

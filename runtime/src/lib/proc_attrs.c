@@ -138,7 +138,7 @@ validate_scheduler (const struct oci_scheduler *s, struct werr *err)
     return werr_set (err, 0,
                      "config.json: process.scheduler.nice: %d is out of "
                      "range (-20 to 19)",
-                     (int)s->nice);
+                     (int) s->nice);
   if (policy == SCHED_FIFO || policy == SCHED_RR)
     {
       int lo = sched_get_priority_min (policy);
@@ -147,7 +147,7 @@ validate_scheduler (const struct oci_scheduler *s, struct werr *err)
         return werr_set (err, 0,
                          "config.json: process.scheduler.priority: %d is out "
                          "of range for %s (%d to %d)",
-                         (int)s->priority, s->policy, lo, hi);
+                         (int) s->priority, s->policy, lo, hi);
     }
   else if (s->priority != 0)
     return werr_set (err, 0,
@@ -194,7 +194,7 @@ validate_process (const struct oci_process *p, struct werr *err)
         return werr_set (err, 0,
                          "config.json: process.ioPriority.priority: %d is "
                          "out of range (0 to 7)",
-                         (int)io->priority);
+                         (int) io->priority);
     }
   if (p->has_scheduler && validate_scheduler (&p->scheduler, err) < 0)
     return -1;
@@ -211,8 +211,7 @@ validate_linux (const struct oci_config *cfg, struct werr *err)
   if (l->has_memory_policy)
     return werr_set (err, 0, "config.json: linux.memoryPolicy: not supported");
   /* personality.flags: no flag is defined yet; runc ignores them too. */
-  if (l->has_personality
-      && personality_from_domain (l->personality_domain) < 0)
+  if (l->has_personality && personality_from_domain (l->personality_domain) < 0)
     return werr_set (err, 0,
                      "config.json: linux.personality.domain: unknown domain "
                      "\"%s\" (LINUX or LINUX32)",
@@ -273,7 +272,7 @@ apply_oom_score_adj (int adj, struct werr *err)
   char buf[16];
   int n = snprintf (buf, sizeof buf, "%d", adj);
   /* Lowering the score below the current one needs CAP_SYS_RESOURCE. */
-  return write_file ("/proc/self/oom_score_adj", buf, (size_t)n, err);
+  return write_file ("/proc/self/oom_score_adj", buf, (size_t) n, err);
 }
 
 static int
@@ -283,10 +282,10 @@ apply_io_priority (const struct oci_io_priority *io, struct werr *err)
   if (class < 0)
     return werr_set (err, EINVAL, "ioprio_set %s",
                      io->class_name ? io->class_name : "");
-  int prio = (class << IOPRIO_CLASS_SHIFT) | (int)io->priority;
+  int prio = (class << IOPRIO_CLASS_SHIFT) | (int) io->priority;
   if (syscall (SYS_ioprio_set, IOPRIO_WHO_PROCESS, 0, prio) < 0)
     return werr_set (err, errno, "ioprio_set %s %d", io->class_name,
-                     (int)io->priority);
+                     (int) io->priority);
   return 0;
 }
 
@@ -299,9 +298,9 @@ apply_scheduler (const struct oci_scheduler *s, struct werr *err)
                      s->policy ? s->policy : "");
   struct ward_sched_attr attr = {
     .size = sizeof attr,
-    .sched_policy = (uint32_t)policy,
+    .sched_policy = (uint32_t) policy,
     .sched_nice = s->nice,
-    .sched_priority = (uint32_t)s->priority,
+    .sched_priority = (uint32_t) s->priority,
     .sched_runtime = s->runtime,
     .sched_deadline = s->deadline,
     .sched_period = s->period,
@@ -342,14 +341,13 @@ proc_attrs_apply_early (const struct oci_process *p, const struct oci_linux *l,
       if (persona < 0)
         return werr_set (err, EINVAL, "personality %s",
                          l->personality_domain ? l->personality_domain : "");
-      if (personality ((unsigned long)persona) < 0)
+      if (personality ((unsigned long) persona) < 0)
         return werr_set (err, errno, "personality %s", l->personality_domain);
     }
   if (p != NULL && p->has_io_priority
       && apply_io_priority (&p->io_priority, err) < 0)
     return -1;
-  if (p != NULL && p->has_scheduler
-      && apply_scheduler (&p->scheduler, err) < 0)
+  if (p != NULL && p->has_scheduler && apply_scheduler (&p->scheduler, err) < 0)
     return -1;
   return 0;
 }
@@ -434,7 +432,7 @@ credentials_and_seccomp_apply_sync (const struct oci_process *p,
   /* A change of credentials clears the parent-death signal: put it back so
    * the init still dies with the runtime until exec. */
   if (pdeath != 0
-      && prctl (PR_SET_PDEATHSIG, (unsigned long)pdeath, 0UL, 0UL, 0UL) < 0)
+      && prctl (PR_SET_PDEATHSIG, (unsigned long) pdeath, 0UL, 0UL, 0UL) < 0)
     return werr_set (err, errno, "prctl PR_SET_PDEATHSIG");
 
   /* With no_new_privs, as late as possible: the fewer syscalls the init

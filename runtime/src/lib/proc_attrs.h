@@ -28,8 +28,7 @@ int sysctl_apply (const struct oci_kvv *sysctl, struct werr *err);
  * effective/permitted/inheritable/ambient sets, no_new_privileges, seccomp
  * (before dropping CAP_SYS_ADMIN when no_new_privileges is off). */
 int credentials_and_seccomp_apply (const struct oci_process *p,
-                                   const struct oci_linux *l,
-                                   struct werr *err);
+                                   const struct oci_linux *l, struct werr *err);
 
 /* The same, for a process that can reach the runtime: with SCMP_ACT_NOTIFY
  * rules the listener fd goes up `sync_sock` (SYNC_SECCOMP_FD) and this waits

@@ -36,10 +36,9 @@ write_time_offsets (const struct oci_linux *l, struct werr *err)
   size_t cap = l->n_time_offsets * 64 + 1, used = 0;
   _cleanup_free_ char *buf = xmalloc0 (cap);
   for (size_t i = 0; i < l->n_time_offsets; i++)
-    used += (size_t) snprintf (buf + used, cap - used, "%s %lld %u\n",
-                               l->time_offsets[i].clock,
-                               (long long) l->time_offsets[i].secs,
-                               l->time_offsets[i].nanosecs);
+    used += (size_t) snprintf (
+        buf + used, cap - used, "%s %lld %u\n", l->time_offsets[i].clock,
+        (long long) l->time_offsets[i].secs, l->time_offsets[i].nanosecs);
   /* Offsets can be set only before any process enters the namespace. */
   if (write_file ("/proc/self/timens_offsets", buf, used, err) < 0)
     return werr_prefix (err, "linux.timeOffsets");
@@ -69,7 +68,8 @@ stage1_namespaces (const struct ward_ctx *ctx, int sock, struct werr *err)
     {
       /* Become the namespace's root so that set-up runs with its privilege. */
       if (setresgid (0, 0, 0) < 0 || setresuid (0, 0, 0) < 0)
-        return werr_set (err, errno, "become root in the user namespace "
+        return werr_set (err, errno,
+                         "become root in the user namespace "
                          "(is container id 0 mapped?)");
     }
   if (flags & CLONE_NEWTIME)
@@ -105,8 +105,8 @@ stage1_main (const struct spawn_request *req, int sock)
     }
   /* CLONE_PARENT: the init becomes the runtime's child, so `run` can wait
    * for it; it is pid 1 of the new pid namespace, if there is one. */
-  pid_t pid = (pid_t) syscall (SYS_clone, CLONE_PARENT | SIGCHLD, 0, NULL,
-                               NULL, 0);
+  pid_t pid
+      = (pid_t) syscall (SYS_clone, CLONE_PARENT | SIGCHLD, 0, NULL, NULL, 0);
   if (pid < 0)
     {
       werr_set (&err, errno, "clone the container init");
@@ -173,7 +173,8 @@ parent_drive (const struct spawn_request *req, int sock, pid_t stage1,
         {
         case SYNC_USERMAP:
           if (userns_write_maps (stage1, &req->ctx->cfg->linux_,
-                                 req->ctx->rootless, err) < 0)
+                                 req->ctx->rootless, err)
+              < 0)
             return -1;
           sync_send (sock, SYNC_GO, 0, -1);
           break;
@@ -207,8 +208,10 @@ parent_drive (const struct spawn_request *req, int sock, pid_t stage1,
         default:
           if (fd >= 0)
             close (fd);
-          return werr_set (err, EPROTO, "unexpected message %u from the "
-                           "container's set-up", m.type);
+          return werr_set (err, EPROTO,
+                           "unexpected message %u from the "
+                           "container's set-up",
+                           m.type);
         }
       /* The init asked for its hooks; its pid may come after the request. */
       if (hooks_pending && *init_pid > 0)
@@ -223,8 +226,8 @@ parent_drive (const struct spawn_request *req, int sock, pid_t stage1,
        * state before the init goes on. */
       if (seccomp_fd >= 0 && *init_pid > 0)
         {
-          int r = seccomp_notify_send_init (req->ctx, *init_pid, seccomp_fd,
-                                            err);
+          int r
+              = seccomp_notify_send_init (req->ctx, *init_pid, seccomp_fd, err);
           close (seccomp_fd);
           seccomp_fd = -1;
           if (r < 0)
@@ -266,7 +269,7 @@ process_spawn (const struct spawn_request *req, struct spawn_result *out,
   _cleanup_close_ int sock = sv[0];
   pid_t init = -1;
   int r = parent_drive (req, sock, stage1, cgroup_fd >= 0, &init,
-                       &out->console_master, err);
+                        &out->console_master, err);
   struct werr reap_err;
   if (r < 0)
     kill (stage1, SIGKILL);

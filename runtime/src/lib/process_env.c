@@ -12,7 +12,8 @@
 #include "utils.h"
 #include "ward/cleanup.h"
 
-#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+#define DEFAULT_PATH                                                           \
+  "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 static const char *
 env_get (char *const *env, const char *name)
@@ -28,7 +29,8 @@ static bool
 is_executable_file (const char *path)
 {
   struct stat st;
-  return stat (path, &st) == 0 && S_ISREG (st.st_mode) && access (path, X_OK) == 0;
+  return stat (path, &st) == 0 && S_ISREG (st.st_mode)
+         && access (path, X_OK) == 0;
 }
 
 /* The executable of process.args[0], looked up in the container's PATH. */
@@ -48,7 +50,8 @@ process_find_executable (const struct oci_process *p, struct werr *err)
   const char *path = env_get (p->env.v, "PATH");
   _cleanup_free_ char *dirs = xstrdup (path ? path : DEFAULT_PATH);
   char *save = NULL;
-  for (char *d = strtok_r (dirs, ":", &save); d; d = strtok_r (NULL, ":", &save))
+  for (char *d = strtok_r (dirs, ":", &save); d;
+       d = strtok_r (NULL, ":", &save))
     {
       char *cand = xasprintf ("%s/%s", *d ? d : ".", arg0);
       if (is_executable_file (cand))
@@ -78,9 +81,11 @@ process_build_env (const struct oci_process *p, int listen_fds)
         {
           char *fields[7] = { 0 };
           char *save = NULL, *s = line;
-          for (int k = 0; k < 7 && (fields[k] = strtok_r (s, ":\n", &save)); k++)
+          for (int k = 0; k < 7 && (fields[k] = strtok_r (s, ":\n", &save));
+               k++)
             s = NULL;
-          if (fields[2] && fields[5] && (uint32_t) atol (fields[2]) == p->user.uid)
+          if (fields[2] && fields[5]
+              && (uint32_t) atol (fields[2]) == p->user.uid)
             {
               home = xstrdup (fields[5]);
               break;
@@ -95,4 +100,3 @@ process_build_env (const struct oci_process *p, int listen_fds)
     }
   return env;
 }
-

@@ -42,9 +42,9 @@ rlimits_apply (const struct oci_process *p, struct werr *err)
         return werr_set (err, EINVAL, "setrlimit %s", r->type);
       /* UINT64_MAX is RLIM_INFINITY: the values go to the kernel as is. */
       struct rlimit rl
-          = { .rlim_cur = (rlim_t)r->soft, .rlim_max = (rlim_t)r->hard };
+          = { .rlim_cur = (rlim_t) r->soft, .rlim_max = (rlim_t) r->hard };
       /* Raising a hard limit needs CAP_SYS_RESOURCE; lowering never does. */
-      if (setrlimit ((__rlimit_resource_t)r->resource, &rl) < 0)
+      if (setrlimit ((__rlimit_resource_t) r->resource, &rl) < 0)
         return werr_set (err, errno, "setrlimit %s", r->type);
     }
   return 0;

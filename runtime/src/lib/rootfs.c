@@ -555,7 +555,7 @@ readonly_path (const char *path, size_t i, struct werr *err)
   struct statfs sfs;
   if (statfs (path, &sfs) < 0)
     return werr_set (err, errno, "statfs `%s`", path);
-  unsigned long keep = mount_flags_from_statfs ((unsigned long)sfs.f_flags)
+  unsigned long keep = mount_flags_from_statfs ((unsigned long) sfs.f_flags)
                        & (MS_NOSUID | MS_NODEV | MS_NOEXEC);
   int r = remount_bind (path, keep | MS_RDONLY, 0);
   if (r < 0)
@@ -579,12 +579,10 @@ mask_path (const char *path, size_t i, struct werr *err)
       return werr_set (err, errno, "stat `%s` (linux.maskedPaths[%zu])", path,
                        i);
     }
-  int r = S_ISDIR (st.st_mode)
-              ? mount ("tmpfs", path, "tmpfs", MS_RDONLY, NULL)
-              : mount ("/dev/null", path, NULL, MS_BIND, NULL);
+  int r = S_ISDIR (st.st_mode) ? mount ("tmpfs", path, "tmpfs", MS_RDONLY, NULL)
+                               : mount ("/dev/null", path, NULL, MS_BIND, NULL);
   if (r < 0)
-    return werr_set (err, errno, "mask `%s` (linux.maskedPaths[%zu])", path,
-                     i);
+    return werr_set (err, errno, "mask `%s` (linux.maskedPaths[%zu])", path, i);
   return 0;
 }
 

@@ -81,7 +81,7 @@ action_kind (const char *name)
 {
   for (size_t i = 0; name && i < ARRAY_SIZE (action_names); i++)
     if (strcmp (name, action_names[i].name) == 0)
-      return (int)action_names[i].kind;
+      return (int) action_names[i].kind;
   return -1;
 }
 
@@ -118,7 +118,7 @@ op_from_name (const char *name)
 {
   for (size_t i = 0; name && i < ARRAY_SIZE (op_names); i++)
     if (strcmp (name, op_names[i].name) == 0)
-      return (int)op_names[i].op;
+      return (int) op_names[i].op;
   return -1;
 }
 
@@ -144,7 +144,7 @@ arch_from_name (const char *name)
   char lower[32];
   size_t i;
   for (i = 0; name[10 + i]; i++)
-    lower[i] = (char)tolower ((unsigned char)name[10 + i]);
+    lower[i] = (char) tolower ((unsigned char) name[10 + i]);
   lower[i] = '\0';
   return seccomp_arch_resolve_name (lower);
 }
@@ -228,7 +228,7 @@ validate_rule (const struct oci_seccomp *s, size_t i, struct werr *err)
         return werr_set (err, 0,
                          "config.json: linux.seccomp.syscalls[%zu].args[%zu]"
                          ".index: %u is out of range (0-5)",
-                         i, j, (unsigned)a->index);
+                         i, j, (unsigned) a->index);
       if (op_from_name (a->op) < 0)
         return werr_set (err, 0,
                          "config.json: linux.seccomp.syscalls[%zu].args[%zu]"
@@ -320,7 +320,7 @@ add_rule_args (scmp_filter_ctx ctx, uint32_t act, int nr,
       /* For MASKED_EQ the spec's value is the mask and valueTwo the datum,
        * libseccomp's datum_a and datum_b. */
       cmp[j] = (struct scmp_arg_cmp){ .arg = a->index,
-                                      .op = (enum scmp_compare)op,
+                                      .op = (enum scmp_compare) op,
                                       .datum_a = a->value,
                                       .datum_b = a->value_two };
       if (++count[a->index] > 1)
@@ -328,7 +328,7 @@ add_rule_args (scmp_filter_ctx ctx, uint32_t act, int nr,
     }
   int rc;
   if (!repeated)
-    rc = seccomp_rule_add_array (ctx, act, nr, (unsigned)n, cmp);
+    rc = seccomp_rule_add_array (ctx, act, nr, (unsigned) n, cmp);
   else
     /* libseccomp cannot AND two conditions on one argument: as runc, such
      * a rule becomes one rule per condition (an OR). */
@@ -351,7 +351,7 @@ add_rules (scmp_filter_ctx ctx, const struct oci_seccomp *s, uint32_t def,
       if (kind < 0)
         return werr_set (err, EINVAL, "seccomp: syscalls[%zu]: action \"%s\"",
                          i, r->action ? r->action : "");
-      uint32_t act = action_value ((enum action_kind)kind, r->has_errno_ret,
+      uint32_t act = action_value ((enum action_kind) kind, r->has_errno_ret,
                                    r->errno_ret);
       /* libseccomp refuses a rule that repeats the default action. */
       if (act == def)
@@ -379,7 +379,7 @@ compile_filter (const struct oci_seccomp *s, scmp_filter_ctx *out,
   if (def_kind < 0 || def_kind == ACT_NOTIFY)
     return werr_set (err, EINVAL, "seccomp: defaultAction \"%s\"",
                      s->default_action ? s->default_action : "");
-  uint32_t def = action_value ((enum action_kind)def_kind,
+  uint32_t def = action_value ((enum action_kind) def_kind,
                                s->has_default_errno_ret, s->default_errno_ret);
   __attribute__ ((cleanup (ctx_releasep))) scmp_filter_ctx ctx
       = seccomp_init (def);
@@ -400,7 +400,7 @@ compile_filter (const struct oci_seccomp *s, scmp_filter_ctx *out,
   /* Long profiles: a binary tree of syscall checks instead of a list (as
    * runc; libseccomp <= 2.5.4 misbehaves with the tree and no rules). */
   if (s->n_syscalls > 32)
-    (void)seccomp_attr_set (ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
+    (void) seccomp_attr_set (ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
   if (add_rules (ctx, s, def, err) < 0)
     return -1;
   *def_out = def;
@@ -422,13 +422,13 @@ export_program (scmp_filter_ctx ctx, struct sock_filter **prog, size_t *n,
   struct stat st;
   if (fstat (fd, &st) < 0)
     return werr_set (err, errno, "seccomp: fstat BPF program");
-  size_t len = (size_t)st.st_size;
+  size_t len = (size_t) st.st_size;
   if (len == 0 || len % sizeof (struct sock_filter) != 0)
     return werr_set (err, EINVAL, "seccomp: BPF program of %zu bytes", len);
   struct sock_filter *p = malloc (len);
   if (p == NULL)
     return werr_set (err, ENOMEM, "seccomp: BPF program");
-  if (pread (fd, p, len, 0) != (ssize_t)len)
+  if (pread (fd, p, len, 0) != (ssize_t) len)
     {
       int e = errno ? errno : EIO;
       free (p);
@@ -461,8 +461,8 @@ profile_max_nr (const struct oci_seccomp *s, uint32_t arch)
       {
         int nr = seccomp_syscall_resolve_name_arch (arch,
                                                     s->syscalls[i].names.v[j]);
-        if (nr >= 0 && (uint32_t)nr > max)
-          max = (uint32_t)nr;
+        if (nr >= 0 && (uint32_t) nr > max)
+          max = (uint32_t) nr;
       }
   return max;
 }
@@ -506,32 +506,32 @@ stub_emit_section (struct sock_filter *o, const struct stub_arch *a)
   bool x86_64 = a->audit_arch == SCMP_ARCH_X86_64;
   bool s390
       = a->audit_arch == SCMP_ARCH_S390 || a->audit_arch == SCMP_ARCH_S390X;
-  uint8_t rest = (uint8_t)(4 + (x86_64 || s390));
-  o[n++] = (struct sock_filter)BPF_STMT (BPF_LD | BPF_W | BPF_ABS,
-                                         offsetof (struct seccomp_data, arch));
-  o[n++] = (struct sock_filter)BPF_JUMP (BPF_JMP | BPF_JEQ | BPF_K,
-                                         a->audit_arch, 0, rest);
-  o[n++] = (struct sock_filter)BPF_STMT (BPF_LD | BPF_W | BPF_ABS,
-                                         offsetof (struct seccomp_data, nr));
+  uint8_t rest = (uint8_t) (4 + (x86_64 || s390));
+  o[n++] = (struct sock_filter) BPF_STMT (BPF_LD | BPF_W | BPF_ABS,
+                                          offsetof (struct seccomp_data, arch));
+  o[n++] = (struct sock_filter) BPF_JUMP (BPF_JMP | BPF_JEQ | BPF_K,
+                                          a->audit_arch, 0, rest);
+  o[n++] = (struct sock_filter) BPF_STMT (BPF_LD | BPF_W | BPF_ABS,
+                                          offsetof (struct seccomp_data, nr));
   if (x86_64)
-    o[n++] = (struct sock_filter)BPF_JUMP (BPF_JMP | BPF_JSET | BPF_K,
-                                           X32_SYSCALL_BIT, 2, 0);
+    o[n++] = (struct sock_filter) BPF_JUMP (BPF_JMP | BPF_JSET | BPF_K,
+                                            X32_SYSCALL_BIT, 2, 0);
   /* On s390 an unknown large syscall number arrives as 0 (the old
    * multiplexer, unused by anything else). */
   if (s390)
-    o[n++] = (struct sock_filter)BPF_JUMP (BPF_JMP | BPF_JEQ | BPF_K, 0, 1, 0);
-  o[n++] = (struct sock_filter)BPF_JUMP (BPF_JMP | BPF_JGT | BPF_K, a->max_nr,
-                                         0, 1);
-  o[n++] = (struct sock_filter)BPF_STMT (BPF_RET | BPF_K,
-                                         SECCOMP_RET_ERRNO | ENOSYS);
-  o[n++] = (struct sock_filter)BPF_STMT (BPF_JMP | BPF_JA, 0);
+    o[n++] = (struct sock_filter) BPF_JUMP (BPF_JMP | BPF_JEQ | BPF_K, 0, 1, 0);
+  o[n++] = (struct sock_filter) BPF_JUMP (BPF_JMP | BPF_JGT | BPF_K, a->max_nr,
+                                          0, 1);
+  o[n++] = (struct sock_filter) BPF_STMT (BPF_RET | BPF_K,
+                                          SECCOMP_RET_ERRNO | ENOSYS);
+  o[n++] = (struct sock_filter) BPF_STMT (BPF_JMP | BPF_JA, 0);
   return n;
 }
 
 /* Prepend the prelude to `prog`; *prog is replaced on success. */
 static int
-stub_prepend (const struct oci_seccomp *s, struct sock_filter **prog,
-              size_t *n, struct werr *err)
+stub_prepend (const struct oci_seccomp *s, struct sock_filter **prog, size_t *n,
+              struct werr *err)
 {
   struct stub_arch archs[STUB_MAX_ARCHS];
   size_t na = stub_collect_archs (s, archs);
@@ -544,7 +544,7 @@ stub_prepend (const struct oci_seccomp *s, struct sock_filter **prog,
   /* Every section ends with its `ja`: point each at the filter proper. */
   for (size_t i = 0; i < len; i++)
     if (stub[i].code == (BPF_JMP | BPF_JA))
-      stub[i].k = (uint32_t)(len - i - 1);
+      stub[i].k = (uint32_t) (len - i - 1);
   if (len + *n > BPF_MAXINSNS)
     return 0; /* the profile alone still fits: load it without */
   struct sock_filter *p = malloc ((len + *n) * sizeof *p);
@@ -574,17 +574,17 @@ static int
 load_program (struct sock_filter *prog, size_t n, unsigned int flags,
               bool spec_allow_implicit, struct werr *err)
 {
-  struct sock_fprog fprog = { .len = (unsigned short)n, .filter = prog };
+  struct sock_fprog fprog = { .len = (unsigned short) n, .filter = prog };
   long r = syscall (SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &fprog);
   /* SPEC_ALLOW was only our default (as runc): drop it on kernels < 4.17. */
   if (r < 0 && errno == EINVAL && spec_allow_implicit)
     {
-      flags &= ~(unsigned int)SECCOMP_FILTER_FLAG_SPEC_ALLOW;
+      flags &= ~(unsigned int) SECCOMP_FILTER_FLAG_SPEC_ALLOW;
       r = syscall (SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &fprog);
     }
   if (r < 0)
     return werr_set (err, errno, "seccomp: load filter");
-  return (int)r;
+  return (int) r;
 }
 
 static int
@@ -620,8 +620,8 @@ filter_flags (const struct oci_seccomp *s, unsigned int *out, bool *implicit,
 }
 
 int
-seccomp_profile_install_listener (const struct oci_seccomp *s,
-                                  int *listener_fd, struct werr *err)
+seccomp_profile_install_listener (const struct oci_seccomp *s, int *listener_fd,
+                                  struct werr *err)
 {
   *listener_fd = -1;
   if (profile_disabled (s))
@@ -643,8 +643,8 @@ seccomp_profile_install_listener (const struct oci_seccomp *s,
     return -1;
   if (n > BPF_MAXINSNS)
     return werr_set (err, E2BIG,
-                     "seccomp: the filter has %zu instructions (at most %d)",
-                     n, BPF_MAXINSNS);
+                     "seccomp: the filter has %zu instructions (at most %d)", n,
+                     BPF_MAXINSNS);
   /* From here on every syscall of this process and its children goes
    * through the filter. */
   int fd = load_program (prog, n, flags, implicit, err);

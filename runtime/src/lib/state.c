@@ -272,8 +272,11 @@ proc_start_time (pid_t pid)
   char state = 0;
   unsigned long long start = 0;
   /* Fields after comm: 3 state ... 22 starttime. */
-  if (sscanf (p + 2, "%c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d "
-              "%*d %*d %*d %*d %llu", &state, &start) != 2)
+  if (sscanf (p + 2,
+              "%c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d "
+              "%*d %*d %*d %*d %llu",
+              &state, &start)
+      != 2)
     return 0;
   if (state == 'Z' || state == 'X')
     return 0;

@@ -79,7 +79,9 @@ sync_expect (int sock, enum sync_type type, struct sync_msg *m, int *passfd,
       return -1;
     }
   if (m->type != type)
-    return werr_set (err, EPROTO, "unexpected message %u from the container's set-up (wanted %u)",
-                     m->type, (unsigned) type);
+    return werr_set (
+        err, EPROTO,
+        "unexpected message %u from the container's set-up (wanted %u)",
+        m->type, (unsigned) type);
   return 0;
 }

@@ -53,7 +53,7 @@ void sync_send_error (int sock, const struct werr *err);
 #define SYNC_EOF (-2)
 int sync_recv (int sock, struct sync_msg *m, int *passfd, struct werr *err);
 /* Receive and require a given type; an SYNC_ERROR becomes err. */
-int sync_expect (int sock, enum sync_type type, struct sync_msg *m,
-                 int *passfd, struct werr *err);
+int sync_expect (int sock, enum sync_type type, struct sync_msg *m, int *passfd,
+                 struct werr *err);
 
 #endif

@@ -196,7 +196,7 @@ open_sysctl (int procsys, char *path)
     .flags = O_WRONLY | O_NOFOLLOW | O_CLOEXEC,
     .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
   };
-  int fd = (int)syscall (SYS_openat2, procsys, path, &how, sizeof how);
+  int fd = (int) syscall (SYS_openat2, procsys, path, &how, sizeof how);
   if (fd >= 0 || (errno != ENOSYS && errno != EPERM))
     return fd;
   /* ENOSYS: an old kernel; EPERM: a seccomp filter of an outer runtime. */
@@ -234,9 +234,9 @@ sysctl_apply (const struct oci_kvv *sysctl, struct werr *err)
       size_t len = strlen (value);
       ssize_t w = write (fd, value, len);
       if (w < 0)
-        return werr_set (err, errno, "sysctl \"%s\": write `/proc/sys/%s`",
-                         key, path);
-      if ((size_t)w != len)
+        return werr_set (err, errno, "sysctl \"%s\": write `/proc/sys/%s`", key,
+                         path);
+      if ((size_t) w != len)
         return werr_set (err, EIO,
                          "sysctl \"%s\": short write to "
                          "`/proc/sys/%s`",

@@ -39,7 +39,7 @@ user_set_groups (const struct oci_user *u, struct werr *err)
   if (gids == NULL)
     return werr_set (err, ENOMEM, "setgroups");
   for (size_t i = 0; i < u->n_additional_gids; i++)
-    gids[i] = (gid_t)u->additional_gids[i];
+    gids[i] = (gid_t) u->additional_gids[i];
   /* Replace, not extend, the runtime's supplementary groups: an empty list
    * leaves the container with none. */
   if (setgroups (u->n_additional_gids, gids) < 0)
@@ -55,10 +55,10 @@ user_switch (const struct oci_user *u, struct werr *err)
   /* The gid first: once the uid is no longer 0, changing it needs a
    * capability the process may no longer have in its effective set. */
   if (setresgid (u->gid, u->gid, u->gid) < 0)
-    return werr_set (err, errno, "setresgid %u", (unsigned)u->gid);
+    return werr_set (err, errno, "setresgid %u", (unsigned) u->gid);
   /* All three uids, so the process cannot switch back to the saved one. */
   if (setresuid (u->uid, u->uid, u->uid) < 0)
-    return werr_set (err, errno, "setresuid %u", (unsigned)u->uid);
-  umask (u->has_umask ? (mode_t)(u->umask & 07777) : 0022);
+    return werr_set (err, errno, "setresuid %u", (unsigned) u->uid);
+  umask (u->has_umask ? (mode_t) (u->umask & 07777) : 0022);
   return 0;
 }

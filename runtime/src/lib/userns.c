@@ -66,8 +66,10 @@ run_map_helper (const char *helper, pid_t pid, const struct oci_id_mapping *m,
     if (errno != EINTR)
       return werr_set (err, errno, "wait for %s", helper);
   if (!WIFEXITED (status) || WEXITSTATUS (status) != 0)
-    return werr_set (err, 0, "%s failed (exit %d): check /etc/sub%cid for this "
-                     "user", helper, WIFEXITED (status) ? WEXITSTATUS (status) : -1,
+    return werr_set (err, 0,
+                     "%s failed (exit %d): check /etc/sub%cid for this "
+                     "user",
+                     helper, WIFEXITED (status) ? WEXITSTATUS (status) : -1,
                      helper[3] == 'u' ? 'u' : 'g');
   return 0;
 }
@@ -84,8 +86,12 @@ userns_write_maps (pid_t pid, const struct oci_linux *l, bool rootless,
 {
   if (!rootless)
     {
-      if (write_map_file (pid, "uid_map", l->uid_mappings, l->n_uid_mappings, err) < 0
-          || write_map_file (pid, "gid_map", l->gid_mappings, l->n_gid_mappings, err) < 0)
+      if (write_map_file (pid, "uid_map", l->uid_mappings, l->n_uid_mappings,
+                          err)
+              < 0
+          || write_map_file (pid, "gid_map", l->gid_mappings, l->n_gid_mappings,
+                             err)
+                 < 0)
         return werr_prefix (err, "user namespace mappings");
       return 0;
     }
@@ -94,7 +100,9 @@ userns_write_maps (pid_t pid, const struct oci_linux *l, bool rootless,
       if (write_map_file (pid, "uid_map", l->uid_mappings, 1, err) < 0)
         return werr_prefix (err, "user namespace mappings");
     }
-  else if (run_map_helper ("newuidmap", pid, l->uid_mappings, l->n_uid_mappings, err) < 0)
+  else if (run_map_helper ("newuidmap", pid, l->uid_mappings, l->n_uid_mappings,
+                           err)
+           < 0)
     return -1;
   if (maps_only_self (l->gid_mappings, l->n_gid_mappings, getgid ()))
     {
@@ -107,7 +115,9 @@ userns_write_maps (pid_t pid, const struct oci_linux *l, bool rootless,
           || write_map_file (pid, "gid_map", l->gid_mappings, 1, err) < 0)
         return werr_prefix (err, "user namespace mappings");
     }
-  else if (run_map_helper ("newgidmap", pid, l->gid_mappings, l->n_gid_mappings, err) < 0)
+  else if (run_map_helper ("newgidmap", pid, l->gid_mappings, l->n_gid_mappings,
+                           err)
+           < 0)
     return -1;
   return 0;
 }

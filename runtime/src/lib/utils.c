@@ -74,8 +74,8 @@ write_file (const char *path, const char *data, size_t len, struct werr *err)
 }
 
 int
-write_file_atomic_at (int dirfd, const char *name, const char *data,
-                      size_t len, mode_t mode, struct werr *err)
+write_file_atomic_at (int dirfd, const char *name, const char *data, size_t len,
+                      mode_t mode, struct werr *err)
 {
   _cleanup_free_ char *tmp = xasprintf (".%s.tmp", name);
   _cleanup_close_ int fd

@@ -51,7 +51,8 @@ container_wait (pid_t pid, int console_master, int *status, struct werr *err)
   _cleanup_close_ int sfd = signalfd (-1, &all, SFD_CLOEXEC);
   if (sfd < 0)
     return werr_set (err, errno, "signalfd");
-  struct console_proxy *cp = console_master >= 0 ? console_proxy_new (console_master) : NULL;
+  struct console_proxy *cp
+      = console_master >= 0 ? console_proxy_new (console_master) : NULL;
   bool done = reap (pid, status);
   while (!done)
     {

@@ -39,7 +39,8 @@ policy_requested (const struct oci_config *cfg)
 {
   if (cfg && is_pod_sandbox (cfg))
     {
-      log_debug ("pod sandbox: the agent policy applies to the pod's containers");
+      log_debug (
+          "pod sandbox: the agent policy applies to the pod's containers");
       return false;
     }
   for (size_t i = 0; cfg && i < cfg->annotations.n; i++)
