@@ -299,14 +299,22 @@ echo tool-ran'
   install_probe
   set_profile coding
   set_script 'echo x > /workspace/f && echo ws-ok; cat /root/.aws/credentials; echo "home=$?";
+    cat /etc/resolv.conf; nslookup exfil.example 2>&1 | tail -n 2;
     /bin/probe "connect4 192.0.2.1 443" packet'
   ward_run run --bundle "$BUNDLE" "$CID"
   assert_success
   assert_output_contains "ws-ok"
   assert_output_contains "home=1"
   assert_output_not_contains "aws-key-material"
+  # names go through ward's resolver, which refuses what the profile does not list
+  assert_output_contains "nameserver 127.0.0.1"
+  assert_output_not_contains "Address: "
   assert_probe "connect4 192.0.2.1 443" EPERM
   assert_probe packet EPERM
+  # package and code hosts are granted by name, on 443 only
+  run -0 __ward policy explain --bundle "$BUNDLE"
+  assert_output_contains "pypi.org"
+  assert_output_contains "*.githubusercontent.com"
 }
 
 @test "policy: resources become cgroup limits" {

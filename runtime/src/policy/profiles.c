@@ -13,8 +13,10 @@
 /* coding: a coding agent works in /workspace.  The system is readable (tools,
  * compilers, libraries), nothing else of the image is: home directories,
  * where credentials live, are not granted at all, and the secrets an image
- * keeps under the readable /etc are carved out.  No network until egress by
- * host name can grant package and code hosts by name. */
+ * keeps under the readable /etc are carved out.  The network reaches only
+ * package registries and code hosts, by name, over HTTPS: what an agent
+ * needs to fetch dependencies and code, and nothing it could exfiltrate to
+ * at will (a name grants only the addresses the resolver returned for it). */
 static const char coding_json[]
     = "{\n"
       "  \"version\": \"0.8.0-alpha\",\n"
@@ -28,7 +30,14 @@ static const char coding_json[]
       "                      \"/etc/sudoers.d\", \"/etc/ssh\"]\n"
       "  },\n"
       "  \"network\": {\n"
-      "    \"egress\": { \"default\": \"deny\" },\n"
+      "    \"egress\": { \"default\": \"deny\", \"allow\": [\n"
+      "      { \"to\": [{\"host\": \"pypi.org\"}, {\"host\": \"files.pythonhosted.org\"},\n"
+      "               {\"host\": \"registry.npmjs.org\"}, {\"host\": \"crates.io\"},\n"
+      "               {\"host\": \"static.crates.io\"}, {\"host\": \"index.crates.io\"},\n"
+      "               {\"host\": \"proxy.golang.org\"}, {\"host\": \"sum.golang.org\"},\n"
+      "               {\"host\": \"github.com\"}, {\"host\": \"*.github.com\"},\n"
+      "               {\"host\": \"*.githubusercontent.com\"}, {\"host\": \"gitlab.com\"}],\n"
+      "        \"ports\": [{\"protocol\": \"tcp\", \"port\": 443}] } ] },\n"
       "    \"ingress\": { \"default\": \"deny\", \"hostLoopback\": \"deny\" }\n"
       "  },\n"
       "  \"ui\": { \"disable\": true },\n"
@@ -70,7 +79,7 @@ static const char readonly_json[]
 static const struct policy_profile profiles[] = {
   { "coding",
     "workspace read-write, system read-only, no home directories "
-    "or /etc secrets, no network (yet)",
+    "or /etc secrets, HTTPS to package registries and code hosts only",
     coding_json },
   { "offline", "the image as it is, no network at all", offline_json },
   { "readonly", "everything read-only but /tmp, no network", readonly_json },
