@@ -119,22 +119,6 @@ path_clean (const char *path)
   return out;
 }
 
-bool
-running_in_user_namespace (void)
-{
-  _cleanup_fclose_ FILE *f = fopen ("/proc/self/uid_map", "re");
-  if (f == NULL)
-    return false;
-  unsigned long a, b, c;
-  int n = fscanf (f, "%lu %lu %lu", &a, &b, &c);
-  if (n != 3)
-    return true;
-  int more = fgetc (f);
-  while (more == ' ' || more == '\n')
-    more = fgetc (f);
-  return !(a == 0 && b == 0 && c == 4294967295UL && more == EOF);
-}
-
 static void
 unescape_octal (char *s)
 {

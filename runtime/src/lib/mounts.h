@@ -38,9 +38,6 @@ const char *procfd_path (int fd, char buf[PROCFD_LEN]);
  * ".." at the root stays at the root.  Caller frees. */
 char *path_clean (const char *path);
 
-/* True when this process is not in the initial user namespace. */
-bool running_in_user_namespace (void);
-
 /* MS_BIND|MS_REMOUNT the mount at `path` with `flags`; when the kernel
  * refuses (flags locked by a user namespace), retry keeping the mount's
  * lockable flags, as runc does.  -errno on failure. */

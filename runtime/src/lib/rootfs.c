@@ -13,6 +13,7 @@
 #include "rootfs.h"
 
 #include "path_in_root.h"
+#include "rootless.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -292,7 +293,7 @@ rootfs_mount_all (const struct ward_ctx *ctx, struct werr *err)
         .ctx = ctx,
         .cfg = ctx->cfg,
         .rootfs_real = real,
-        .in_userns = ctx->new_userns || running_in_user_namespace (),
+        .in_userns = ctx->new_userns || running_in_userns (),
         .cgroupns = ctx->new_cgroupns,
       };
       for (size_t i = 0; i < ctx->cfg->linux_.n_namespaces; i++)

@@ -12,15 +12,18 @@
 bool
 running_in_userns (void)
 {
-  static int cached = -1;
-  if (cached >= 0)
-    return cached;
+  /* Not cached: the container's init asks again inside its new user
+   * namespace, and a forked copy of an answer would be wrong there. */
   _cleanup_fclose_ FILE *f = fopen ("/proc/self/uid_map", "re");
+  if (f == NULL)
+    return false;
   unsigned long inside, outside, count;
-  cached = 0;
-  if (f && fscanf (f, "%lu %lu %lu", &inside, &outside, &count) == 3)
-    cached = !(inside == 0 && outside == 0 && count == 4294967295UL);
-  return cached;
+  if (fscanf (f, "%lu %lu %lu", &inside, &outside, &count) != 3)
+    return true;
+  int more = fgetc (f);
+  while (more == ' ' || more == '\n')
+    more = fgetc (f);
+  return !(inside == 0 && outside == 0 && count == 4294967295UL && more == EOF);
 }
 
 bool
