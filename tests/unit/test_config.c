@@ -486,7 +486,7 @@ static const struct bad_case bad_cases[] = {
   { "{" V ", \"mounts\": [{\"destination\": \"/a\"}, {\"source\": \"x\"}]}",
     "config.json: mounts[1].destination: missing required field" },
   { "{" V ", \"mounts\": [{\"destination\": \"/a\", \"uidMappings\": "
-          "[{\"containerID\": 0, \"hostID\": 1}]}]}",
+    "[{\"containerID\": 0, \"hostID\": 1}]}]}",
     "config.json: mounts[0].uidMappings[0].size: missing required field" },
   { "{" V ", \"hooks\": {\"prestart\": [{\"args\": []}]}}",
     "config.json: hooks.prestart[0].path: missing required field" },
