@@ -4,98 +4,21 @@
 # --all still works), a delegated cgroup2 directory, seccomp and a seccomp
 # agent run by the user, and delete --force of a running container.
 
-load helpers
+load helpers_rootless
 
-setup_file() {
-  [ "$(id -u)" -eq 0 ] || return 0
-  command -v useradd >/dev/null || return 0
-  RL_USER="ward-rlm-$$"
-  useradd --no-create-home --shell /bin/sh --user-group "$RL_USER" || return 1
-  if ! grep -q "^$RL_USER:" /etc/subuid; then
-    usermod --add-subuids 500000-565535 --add-subgids 500000-565535 "$RL_USER"
-  fi
-  export RL_USER
-}
-
-teardown_file() {
-  if [ -n "${RL_USER:-}" ] && id "$RL_USER" >/dev/null 2>&1; then
-    pkill -9 -U "$RL_USER" 2>/dev/null || true
-    sleep 0.2
-    userdel "$RL_USER" || true
-    sed -i "/^$RL_USER:/d" /etc/subuid /etc/subgid 2>/dev/null || true
-  fi
-}
+setup_file() { rl_user_create ward-rlm 500000; }
+teardown_file() { rl_user_remove; }
 
 setup() {
-  requires root useradd userns
-  [ -n "${RL_USER:-}" ] || skip "could not create the test user"
-  [ -x "$WARD_BIN" ] || fail "runtime binary $WARD_BIN not found (run make)"
-  RL_UID="$(id -u "$RL_USER")"
-  RL_GID="$(id -g "$RL_USER")"
-  RL_SUBUID="$(awk -F: -v u="$RL_USER" '$1 == u {print $2; exit}' /etc/subuid)"
-  RL_SUBGID="$(awk -F: -v u="$RL_USER" '$1 == u {print $2; exit}' /etc/subgid)"
-  CID="wt-rlm-${BATS_TEST_NUMBER}-$$"
-  WARD_CIDS=("$CID")
-  WARD_DEFERRED=()
-  RL_DIR="$(mktemp -d "${BATS_TMPDIR:-/tmp}/ward-rlm.XXXXXX")"
-  chmod 0755 "$RL_DIR"
-  BUNDLE="$RL_DIR/bundle"
-  ROOTFS="$BUNDLE/rootfs"
-  ROOT="$RL_DIR/state"
-  XDG="$RL_DIR/xdg"
+  RL_XDG_SUBDIR=xdg
+  rl_test_setup wt-rlm
+  XDG="$RL_XDG"
   HOST_TMP="$RL_DIR/host"
-  setup_bundle "$BUNDLE"
-  mkdir -p "$XDG" "$HOST_TMP"
-  rm -f "$BUNDLE/config.json"
-  chown -R -h "$RL_USER:$RL_USER" "$RL_DIR"
-  if ! as_user "$WARD_BIN" spec --rootless --bundle "$BUNDLE" >/dev/null 2>&1 ||
-    ! jq -e . "$BUNDLE/config.json" >/dev/null 2>&1; then
-    rm -f "$BUNDLE/config.json"
-    as_user runc spec --rootless --bundle "$BUNDLE"
-  fi
-  rl_update_config '.process.terminal = false | .process.args = ["true"] | .root.readonly = false'
+  mkdir -p "$HOST_TMP"
+  chown "$RL_USER:$RL_USER" "$HOST_TMP"
 }
 
-teardown() {
-  local id left="" p pids i
-  for id in "${WARD_CIDS[@]}"; do
-    as_user "$WARD_BIN" --root "$ROOT" delete --force "$id" >/dev/null 2>&1 || true
-    as_user "$WARD_BIN" delete --force "$id" >/dev/null 2>&1 || true
-  done
-  for ((i = ${#WARD_DEFERRED[@]} - 1; i >= 0; i--)); do
-    eval "${WARD_DEFERRED[$i]}" >/dev/null 2>&1 || true
-  done
-  for id in "${WARD_CIDS[@]}"; do
-    [ ! -e "$ROOT/$id" ] || left+=" state:$ROOT/$id"
-    [ ! -e "$XDG/ward/$id" ] || left+=" state:$XDG/ward/$id"
-  done
-  pids="$(ps -eo pid=,uid= | awk -v u="$RL_UID" -v s="${RL_SUBUID:-0}" \
-    '$2 == u || (s > 0 && $2 >= s && $2 < s + 65536) {print $1}')"
-  for p in $pids; do
-    pid_alive "$p" && left+=" process:$p($(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null))"
-  done
-  if grep -qF -- "$RL_DIR" /proc/self/mountinfo; then
-    left+=" mount"
-  fi
-  [ -z "$pids" ] || kill -9 $pids 2>/dev/null || true
-  rm -rf "$RL_DIR"
-  [ -z "$left" ] || fail "left behind:$left"
-}
-
-as_user() {
-  runuser -u "$RL_USER" -- env HOME="$RL_DIR" XDG_RUNTIME_DIR="$XDG" "$@"
-}
-
-# The runtime as the test user with this test's --root, captured.
-rl_run() {
-  ward_capture runuser -u "$RL_USER" -- env HOME="$RL_DIR" XDG_RUNTIME_DIR="$XDG" \
-    "$WARD_BIN" --root "$ROOT" "$@"
-}
-
-rl_update_config() {
-  update_config "$@"
-  chown "$RL_USER:$RL_USER" "$BUNDLE/config.json"
-}
+teardown() { rl_test_teardown; }
 
 rl_state() { as_user "$WARD_BIN" --root "$ROOT" state "$1" 2>/dev/null; }
 
