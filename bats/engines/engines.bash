@@ -435,3 +435,23 @@ eng_containerd_stop() {
 cri() {
   eng_capture "$ENG_PY" "$ENG_TOP/tests/cri/cri_client.py" --socket "$CTRD_SOCK" "$@"
 }
+
+# ---- podman suites ------------------------------------------------------
+# Remove every container of the suite's podman, then its enclave.
+eng_podman_teardown_file() {
+  if [ -n "${ENG_HOLDER:-}" ]; then
+    eng_in podman rm --all --force --time 0 >/dev/null 2>&1
+  fi
+  eng_enclave_stop
+  eng_cgroup_clean
+  eng_remove_dirs
+}
+
+eng_podman_rm_all() {
+  eng_in podman rm --all --force --time 0 >/dev/null 2>&1 || true
+}
+
+# prun ARGS...: `podman --runtime ward run` with the suite's cgroup parent.
+prun() {
+  pm --runtime ward run --cgroup-parent "$ENG_CG" "$@"
+}

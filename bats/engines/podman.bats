@@ -25,27 +25,14 @@ setup_file() {
     fail "podman import failed"
 }
 
-teardown_file() {
-  if [ -n "${ENG_HOLDER:-}" ]; then
-    eng_in podman rm --all --force --time 0 >/dev/null 2>&1
-  fi
-  eng_enclave_stop
-  eng_cgroup_clean
-  eng_remove_dirs
-}
+teardown_file() { eng_podman_teardown_file; }
 
 setup() {
   eng_require_base
 }
 
-teardown() {
-  eng_in podman rm --all --force --time 0 >/dev/null 2>&1 || true
-}
+teardown() { eng_podman_rm_all; }
 
-# prun ARGS...: `podman --runtime ward run` with the suite's cgroup parent.
-prun() {
-  pm --runtime ward run --cgroup-parent "$ENG_CG" "$@"
-}
 
 # The full id of container NAME.
 cid_of() {

@@ -48,26 +48,14 @@ EOF
   sleep 0.5
 }
 
-teardown_file() {
-  if [ -n "${ENG_HOLDER:-}" ]; then
-    eng_in podman rm --all --force --time 0 >/dev/null 2>&1
-  fi
-  eng_enclave_stop
-  eng_cgroup_clean
-  eng_remove_dirs
-}
+teardown_file() { eng_podman_teardown_file; }
 
 setup() {
   eng_require_base
 }
 
-teardown() {
-  eng_in podman rm --all --force --time 0 >/dev/null 2>&1 || true
-}
+teardown() { eng_podman_rm_all; }
 
-prun() {
-  pm --runtime ward run --cgroup-parent "$ENG_CG" "$@"
-}
 
 assert_line() {
   printf '%s\n' "$output" | grep -qxF -- "$1" || fail "expected the line '$1'"
