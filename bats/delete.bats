@@ -98,3 +98,24 @@ load helpers
   [ "$(container_status "$c2")" = running ]
   pid_alive "$(container_pid "$c2")"
 }
+
+@test "delete --force removes a container whose state file is unreadable; without --force it is refused" {
+  set_args sleep 100
+  ward_run create --bundle "$BUNDLE" "$CID"
+  assert_success
+  local pid
+  pid="$(container_pid "$CID")"
+  defer kill -9 "$pid"
+  echo '{"id": ' >"$ROOT/$CID/state.json"
+  ward_run delete "$CID"
+  assert_error "state.json"
+  [ -d "$ROOT/$CID" ] || fail "refused delete removed the state"
+  ward_run delete --force "$CID"
+  assert_success
+  assert_output_contains "removing its state anyway"
+  [ ! -e "$ROOT/$CID" ] || fail "state left"
+  # what the unreadable state named is cleaned up here, by the test
+  kill -9 "$pid"
+  wait_for 50 0.1 pid_gone "$pid"
+  find /sys/fs/cgroup -maxdepth 5 -type d -name "$CID" -print0 2>/dev/null | xargs -0 -r rmdir
+}

@@ -518,7 +518,13 @@ container_delete (const char *root, const char *id, bool force,
       /* A create that died half way left a directory without state. */
       if (err->errnum == ENOENT)
         return state_dir_remove (root, id, err);
-      return werr_prefix (err, "container \"%s\"", id);
+      if (!force)
+        return werr_prefix (err, "container \"%s\"", id);
+      /* --force on a state ward cannot read: what it names cannot be
+       * cleaned up, but the id must not stay stuck. */
+      log_warn ("container \"%s\": %s: removing its state anyway", id,
+                err->msg);
+      return state_dir_remove (root, id, err);
     }
   int r = -1;
   const char *status = state_status (dirfd, st);
