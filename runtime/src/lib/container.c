@@ -343,7 +343,6 @@ container_create (const struct create_opts *o, struct created *out,
   if ((dirfd = state_dir_create (o->root, o->id, err)) < 0)
     goto out;
   undo.state_dir = true;
-  ctx.state_dir = NULL;
   r = spawn_and_record (o, &ctx, dirfd, config_data, config_len, &undo, out,
                         err);
   if (r < 0)

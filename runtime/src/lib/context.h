@@ -19,7 +19,6 @@ struct ward_ctx
   const char *id;
   const char *bundle;    /* absolute path of the bundle directory */
   const char *rootfs;    /* absolute host path of root.path */
-  const char *state_dir; /* --root/<id> */
 
   bool no_pivot;       /* --no-pivot: MS_MOVE + chroot instead of pivot_root */
   bool no_new_keyring; /* --no-new-keyring */
