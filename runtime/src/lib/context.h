@@ -17,8 +17,8 @@ struct ward_ctx
 {
   const struct oci_config *cfg;
   const char *id;
-  const char *bundle;    /* absolute path of the bundle directory */
-  const char *rootfs;    /* absolute host path of root.path */
+  const char *bundle; /* absolute path of the bundle directory */
+  const char *rootfs; /* absolute host path of root.path */
 
   bool no_pivot;       /* --no-pivot: MS_MOVE + chroot instead of pivot_root */
   bool no_new_keyring; /* --no-new-keyring */
