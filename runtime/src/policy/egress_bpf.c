@@ -162,6 +162,22 @@ ld_map (struct asm_ *a, uint8_t dst, int fd)
 
 /* r0 = value pointer, r7 = port, r8 = protocol bit: jump to `match` when a
  * range of the set matches. */
+/* One port range of a map value at `reg`: go to `next` unless the
+ * protocol bit in r8 is among its protocols and the port in r7 lies in
+ * [lo, hi].  Clobbers r2. */
+static void
+emit_range_check (struct asm_ *a, uint8_t reg, int16_t protos, int16_t lo,
+                  int16_t hi, int next)
+{
+  emit (a, BPF_LDX | BPF_MEM | BPF_W, R2, reg, protos, 0);
+  emit (a, BPF_ALU64 | BPF_AND | BPF_X, R2, R8, 0, 0);
+  jump (a, BPF_JMP | BPF_JEQ | BPF_K, R2, 0, 0, next);
+  emit (a, BPF_LDX | BPF_MEM | BPF_H, R2, reg, lo, 0);
+  jump (a, BPF_JMP | BPF_JGT | BPF_X, R2, R7, 0, next);
+  emit (a, BPF_LDX | BPF_MEM | BPF_H, R2, reg, hi, 0);
+  jump (a, BPF_JMP | BPF_JLT | BPF_X, R2, R7, 0, next);
+}
+
 static void
 emit_portset_check (struct asm_ *a, int match)
 {
@@ -173,16 +189,10 @@ emit_portset_check (struct asm_ *a, int match)
       int16_t base = (int16_t) (offsetof (struct plan_portset, r)
                                 + (size_t) i * sizeof (struct plan_portrange));
       jump (a, BPF_JMP | BPF_JLE | BPF_K, R1, 0, i, none);
-      emit (a, BPF_LDX | BPF_MEM | BPF_W, R2, R0,
-            (int16_t) (base + offsetof (struct plan_portrange, protos)), 0);
-      emit (a, BPF_ALU64 | BPF_AND | BPF_X, R2, R8, 0, 0);
-      jump (a, BPF_JMP | BPF_JEQ | BPF_K, R2, 0, 0, next);
-      emit (a, BPF_LDX | BPF_MEM | BPF_H, R2, R0,
-            (int16_t) (base + offsetof (struct plan_portrange, lo)), 0);
-      jump (a, BPF_JMP | BPF_JGT | BPF_X, R2, R7, 0, next);
-      emit (a, BPF_LDX | BPF_MEM | BPF_H, R2, R0,
-            (int16_t) (base + offsetof (struct plan_portrange, hi)), 0);
-      jump (a, BPF_JMP | BPF_JLT | BPF_X, R2, R7, 0, next);
+      emit_range_check (
+          a, R0, (int16_t) (base + offsetof (struct plan_portrange, protos)),
+          (int16_t) (base + offsetof (struct plan_portrange, lo)),
+          (int16_t) (base + offsetof (struct plan_portrange, hi)), next);
       jump (a, BPF_JMP | BPF_JA, 0, 0, 0, match);
       place (a, next);
     }
@@ -325,16 +335,10 @@ emit_name_lookup (struct asm_ *a, const struct egress_maps *m, int map,
           = (int16_t) (offsetof (struct egress_name_value, r)
                        + (size_t) i * sizeof (struct egress_name_range));
       jump (a, BPF_JMP | BPF_JLE | BPF_K, R1, 0, i, miss);
-      emit (a, BPF_LDX | BPF_MEM | BPF_W, R2, R9,
-            (int16_t) (base + offsetof (struct egress_name_range, protos)), 0);
-      emit (a, BPF_ALU64 | BPF_AND | BPF_X, R2, R8, 0, 0);
-      jump (a, BPF_JMP | BPF_JEQ | BPF_K, R2, 0, 0, next);
-      emit (a, BPF_LDX | BPF_MEM | BPF_H, R2, R9,
-            (int16_t) (base + offsetof (struct egress_name_range, lo)), 0);
-      jump (a, BPF_JMP | BPF_JGT | BPF_X, R2, R7, 0, next);
-      emit (a, BPF_LDX | BPF_MEM | BPF_H, R2, R9,
-            (int16_t) (base + offsetof (struct egress_name_range, hi)), 0);
-      jump (a, BPF_JMP | BPF_JLT | BPF_X, R2, R7, 0, next);
+      emit_range_check (
+          a, R9, (int16_t) (base + offsetof (struct egress_name_range, protos)),
+          (int16_t) (base + offsetof (struct egress_name_range, lo)),
+          (int16_t) (base + offsetof (struct egress_name_range, hi)), next);
       emit (a, BPF_LDX | BPF_MEM | BPF_DW, R2, R9,
             (int16_t) (base + offsetof (struct egress_name_range, expiry_ns)),
             0);
