@@ -182,6 +182,10 @@ EOF
   ward_run update --policy "$BATS_TEST_TMPDIR/open.json" "$CID"
   assert_failure
   assert_output_contains "network.egress.default cannot change on a running container"
+  echo '{"network": {"egress": {"default": "deny", "allow": [{"to": [{"host": "allowed.test"}], "ports": [{"protocol": "icmp"}]}]}}}' >"$BATS_TEST_TMPDIR/icmp.json"
+  ward_run update --policy "$BATS_TEST_TMPDIR/icmp.json" "$CID"
+  assert_failure
+  assert_output_contains "ICMP was not allowed when the container was created"
 }
 
 @test "names: when the resolver dies, egress by name closes and state says so" {
@@ -231,6 +235,23 @@ EOF
   audit_lines "$CID" | jq -e -s 'map(select(.target.port == 8081)) | .[0] | .target.name == "allowed.test"
       and .rule == "network.egress.default" and .target.protocol == "tcp"' >/dev/null ||
     fail "the port refusal does not name the host"
+}
+
+@test "names: ICMP follows host rules: a resolved allowed name answers pings, a denied address is refused and audited" {
+  update_config '.linux.sysctl["net.ipv4.ping_group_range"] = "0 0"'
+  names_policy '{"default": "deny", "allow": [{"to": [{"host": "allowed.test"}], "ports": [{"protocol": "icmp"}]}]}'
+  set_args sleep 60
+  ward_srv run -d --bundle "$BUNDLE" "$CID"
+  assert_success
+  ward_srv exec "$CID" /bin/probe "ping4 10.123.0.2"
+  assert_probe "ping4 10.123.0.2" EPERM
+  eprobe_exec "$CID" "resolve allowed.test"
+  ward_srv exec "$CID" /bin/probe "ping4 10.123.0.2" "ping4 10.123.0.3" "connect4 10.123.0.2 8080"
+  assert_probe "ping4 10.123.0.2" ok
+  assert_probe "ping4 10.123.0.3" EPERM
+  assert_probe "connect4 10.123.0.2 8080" EPERM
+  wait_audit "$CID" '.target.address == "10.123.0.3" and .target.protocol == "icmp"' ||
+    fail "no audit line for the refused ping: $(audit_lines "$CID")"
 }
 
 @test "names: ward events prints the audit stream" {
@@ -339,6 +360,27 @@ EOF
   assert_probe "tcp allowed.test 8080 10.123.0.2" ok
   assert_probe "tcp allowed.test 8081 10.123.0.2" EPERM
   assert_probe "resolve a.wild.test" REFUSED
+}
+
+@test "names: ward sandbox --learn records pings as ICMP rules, and enforced they allow only those" {
+  mkdir -p "$BATS_TEST_TMPDIR/bin"
+  cp "$(policy_probe_bin)" "$BATS_TEST_TMPDIR/bin/probe"
+  ip netns exec "$EN_SRV" sysctl -qw net.ipv4.ping_group_range="0 0"
+  echo "{\"filesystem\": {\"readonlyPaths\": [\"$BATS_TEST_TMPDIR/bin\"]}, \"network\": {\"dns\": {\"upstream\": [\"$EN_DNS\"]}}}" >"$BATS_TEST_TMPDIR/in.json"
+  ward_capture nsenter --net="/run/netns/$EN_SRV" "$WARD_BIN" --root "$ROOT" sandbox \
+    --config "$BATS_TEST_TMPDIR/in.json" --learn "$BATS_TEST_TMPDIR/learnt.json" -- \
+    "$BATS_TEST_TMPDIR/bin/probe" "ping4 10.123.0.2"
+  assert_success
+  assert_probe "ping4 10.123.0.2" ok
+  f="$BATS_TEST_TMPDIR/learnt.json"
+  jq -e '.network.egress.allow == [{"to": [{"cidr": "10.123.0.2/32"}], "ports": [{"protocol": "icmp"}]}]' "$f" >/dev/null ||
+    fail "no ICMP rule: $(cat "$f")"
+  ward_run policy check "$f"
+  assert_success
+  ward_capture nsenter --net="/run/netns/$EN_SRV" "$WARD_BIN" --root "$ROOT" sandbox --config "$f" -- \
+    "$BATS_TEST_TMPDIR/bin/probe" "ping4 10.123.0.2" "ping4 10.123.0.3"
+  assert_probe "ping4 10.123.0.2" ok
+  assert_probe "ping4 10.123.0.3" EPERM
 }
 
 @test "names: a live update cannot add host names to a container created without any" {

@@ -73,29 +73,11 @@ setup_dns_net() {
   requires_netns
   EN_CT="wardn-ct-$$-$BATS_TEST_NUMBER"
   EN_SRV="wardn-srv-$$-$BATS_TEST_NUMBER"
-  local a="wna$$x$BATS_TEST_NUMBER" b="wnb$$x$BATS_TEST_NUMBER"
-  a="${a:0:15}"
-  b="${b:0:15}"
-  ip netns add "$EN_CT" || fail "ip netns add"
-  defer ip netns del "$EN_CT"
-  ip netns add "$EN_SRV" || fail "ip netns add"
-  defer ip netns del "$EN_SRV"
-  ip link add "$a" netns "$EN_CT" type veth peer name "$b" netns "$EN_SRV" ||
-    fail "ip link add veth"
-  nsenter --net="/run/netns/$EN_CT" sh -ec "
-    ip link set lo up; ip link set $a up
-    ip addr add 10.123.0.1/24 dev $a
-    ip -6 addr add fd00:123::1/64 dev $a nodad"
-  nsenter --net="/run/netns/$EN_SRV" sh -ec "
-    ip link set lo up; ip link set $b up
-    for i in 2 3 4 53; do ip addr add 10.123.0.\$i/24 dev $b; done
-    for i in 2 3 53; do ip -6 addr add fd00:123::\$i/64 dev $b nodad; done"
+  netns_pair n "$EN_CT" "$EN_SRV" 10.123.0 fd00:123: "2 3 4 53" "2 3 53"
   _dnsmasq_conf >"$BATS_TEST_TMPDIR/dnsmasq.conf"
   nsenter --net="/run/netns/$EN_SRV" dnsmasq --conf-file="$BATS_TEST_TMPDIR/dnsmasq.conf" \
     --keep-in-foreground --pid-file= </dev/null >/dev/null 2>&1 &
   defer kill $!
-  update_config '.linux.namespaces = ([.linux.namespaces[] | select(.type != "network")] + [{type: "network", path: $p}])' \
-    --arg p "/run/netns/$EN_CT"
   install_egress_probe
   local i
   for i in $(seq 50); do
@@ -107,12 +89,7 @@ setup_dns_net() {
 
 # serve_srv PORT...: TCP listeners on every address of $EN_SRV.
 serve_srv() {
-  local port
-  for port in "$@"; do
-    nsenter --net="/run/netns/$EN_SRV" "$BUSYBOX" nc -ll -p "$port" -e /bin/true </dev/null >/dev/null 2>&1 &
-    defer kill $!
-  done
-  sleep 0.3
+  serve_in "$EN_SRV" "$@"
 }
 
 # ward_srv ARGS...: the runtime, run in $EN_SRV (see above).

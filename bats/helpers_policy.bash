@@ -89,38 +89,52 @@ enforced_report() {
 # ---------------------------------------------------------------------------
 
 setup_test_net() {
-  requires ip nsenter
   NET_OCT=$((200 + (BATS_TEST_NUMBER + $$) % 50))
   NET_CT="wardp-ct-$$-$BATS_TEST_NUMBER"
   NET_SRV="wardp-srv-$$-$BATS_TEST_NUMBER"
-  local a="wpa$$x$BATS_TEST_NUMBER" b="wpb$$x$BATS_TEST_NUMBER"
+  netns_pair p "$NET_CT" "$NET_SRV" "10.$NET_OCT.0" "fd00:$NET_OCT:" "2 3" "2 3"
+}
+
+# netns_pair TAG CT SRV NET4 NET6 HOSTS4 HOSTS6: namespaces CT and SRV
+# joined by a veth pair (named after TAG, the shell's pid and the test
+# number); CT gets NET4.1/24 and NET6:1/64, SRV loopback plus NET4.H and
+# NET6:H for each H of HOSTS4 and HOSTS6.  Both are removed when the test
+# ends; the bundle joins CT.
+netns_pair() {
+  requires ip nsenter
+  local tag=$1 ct=$2 srv=$3 net4=$4 net6=$5 hosts4=$6 hosts6=$7
+  local a="w${tag}a$$x$BATS_TEST_NUMBER" b="w${tag}b$$x$BATS_TEST_NUMBER"
   a="${a:0:15}"
   b="${b:0:15}"
-  ip netns add "$NET_CT" || fail "ip netns add"
-  defer ip netns del "$NET_CT"
-  ip netns add "$NET_SRV" || fail "ip netns add"
-  defer ip netns del "$NET_SRV"
-  ip link add "$a" netns "$NET_CT" type veth peer name "$b" netns "$NET_SRV" ||
+  ip netns add "$ct" || fail "ip netns add"
+  defer ip netns del "$ct"
+  ip netns add "$srv" || fail "ip netns add"
+  defer ip netns del "$srv"
+  ip link add "$a" netns "$ct" type veth peer name "$b" netns "$srv" ||
     fail "ip link add veth"
-  nsenter --net="/run/netns/$NET_CT" sh -ec "
+  nsenter --net="/run/netns/$ct" sh -ec "
     ip link set lo up; ip link set $a up
-    ip addr add 10.$NET_OCT.0.1/24 dev $a
-    ip -6 addr add fd00:$NET_OCT::1/64 dev $a nodad"
-  nsenter --net="/run/netns/$NET_SRV" sh -ec "
+    ip addr add $net4.1/24 dev $a
+    ip -6 addr add $net6:1/64 dev $a nodad"
+  nsenter --net="/run/netns/$srv" sh -ec "
     ip link set lo up; ip link set $b up
-    ip addr add 10.$NET_OCT.0.2/24 dev $b
-    ip addr add 10.$NET_OCT.0.3/24 dev $b
-    ip -6 addr add fd00:$NET_OCT::2/64 dev $b nodad
-    ip -6 addr add fd00:$NET_OCT::3/64 dev $b nodad"
+    for h in $hosts4; do ip addr add $net4.\$h/24 dev $b; done
+    for h in $hosts6; do ip -6 addr add $net6:\$h/64 dev $b nodad; done"
   update_config '.linux.namespaces = ([.linux.namespaces[] | select(.type != "network")] + [{type: "network", path: $p}])' \
-    --arg p "/run/netns/$NET_CT"
+    --arg p "/run/netns/$ct"
 }
 
 # serve PORT...: TCP listeners on every address of $NET_SRV (accept, close).
 serve() {
-  local port
+  serve_in "$NET_SRV" "$@"
+}
+
+# serve_in NETNS PORT...: the same in the namespace NETNS.
+serve_in() {
+  local ns=$1 port
+  shift
   for port in "$@"; do
-    nsenter --net="/run/netns/$NET_SRV" "$BUSYBOX" nc -ll -p "$port" -e /bin/true </dev/null >/dev/null 2>&1 &
+    nsenter --net="/run/netns/$ns" "$BUSYBOX" nc -ll -p "$port" -e /bin/true </dev/null >/dev/null 2>&1 &
     defer kill $!
   done
   sleep 0.3

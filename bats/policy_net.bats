@@ -108,6 +108,73 @@ net_policy() {
   assert_probe "bind4 9000" ok
 }
 
+# connect_from_outside: once the container's listener wrote its port to
+# /port, connect to it from $NET_SRV; nc's status goes to $BATS_TEST_TMPDIR/nc.
+connect_from_outside() {
+  rm -f "$ROOTFS/port" "$BATS_TEST_TMPDIR/nc"
+  (
+    wait_for 50 0.1 test -s "$ROOTFS/port"
+    local rc=0
+    timeout 2 nsenter --net="/run/netns/$NET_SRV" "$BUSYBOX" nc "10.$NET_OCT.0.1" "$(cat "$ROOTFS/port")" </dev/null >/dev/null 2>&1 || rc=$?
+    echo "nc=$rc" >"$BATS_TEST_TMPDIR/nc"
+  ) &
+  defer kill $!
+}
+
+@test "ingress: default deny drops connections from outside to a listener on an ephemeral port" {
+  net_policy '{"egress": {"default": "allow"}, "ingress": {"default": "deny"}}'
+  connect_from_outside
+  probe_run "listen4 /port"
+  assert_probe "listen4 /port" ETIMEDOUT
+  wait_for 50 0.1 test -s "$BATS_TEST_TMPDIR/nc"
+  [ "$(cat "$BATS_TEST_TMPDIR/nc")" != nc=0 ] || fail "the outside connection got through"
+}
+
+@test "ingress: with default deny the container still reaches its own listener over loopback" {
+  net_policy '{"egress": {"default": "allow"}, "ingress": {"default": "deny"}}'
+  set_script "/bin/probe 'listen4 /port' & while [ ! -s /port ]; do sleep 0.05; done
+    /bin/probe \"connect4 127.0.0.1 \$(cat /port)\"; wait"
+  ward_run run --bundle "$BUNDLE" "$CID"
+  assert_success
+  assert_probe "listen4 /port" ok
+  assert_output_contains ": ok"
+}
+
+@test "ingress: allow lets the same outside connection in (the test is honest)" {
+  net_policy '{"egress": {"default": "allow"}, "ingress": {"default": "allow"}}'
+  connect_from_outside
+  probe_run "listen4 /port"
+  assert_probe "listen4 /port" ok
+  wait_for 50 0.1 test -s "$BATS_TEST_TMPDIR/nc"
+  [ "$(cat "$BATS_TEST_TMPDIR/nc")" = nc=0 ] || fail "the outside connection failed"
+}
+
+@test "egress: ICMP to an allowed address is answered, to another refused (EPERM; IPv6: unanswered)" {
+  update_config '.linux.sysctl["net.ipv4.ping_group_range"] = "0 0"'
+  net_policy "{\"egress\": {\"default\": \"deny\", \"allow\": [{\"to\": [{\"cidr\": \"10.$NET_OCT.0.2/32\"}, {\"cidr\": \"fd00:$NET_OCT::2/128\"}], \"ports\": [{\"protocol\": \"icmp\"}]}]}}"
+  probe_run "ping4 10.$NET_OCT.0.2" "ping4 10.$NET_OCT.0.3" "ping6 fd00:$NET_OCT::2" "ping6 fd00:$NET_OCT::3" "connect4 10.$NET_OCT.0.2 8080" "raw"
+  assert_success
+  assert_probe "ping4 10.$NET_OCT.0.2" ok
+  assert_probe "ping4 10.$NET_OCT.0.3" EPERM
+  assert_probe "ping6 fd00:$NET_OCT::2" ok
+  # the kernel drops the IPv6 echo without telling the ping socket
+  assert_probe "ping6 fd00:$NET_OCT::3" ETIMEDOUT
+  # icmp allows icmp only, and raw sockets stay refused
+  assert_probe "connect4 10.$NET_OCT.0.2 8080" EPERM
+  assert_probe "raw" EPERM
+}
+
+@test "egress: without an ICMP rule ping sockets are refused; without a policy every ping works" {
+  update_config '.linux.sysctl["net.ipv4.ping_group_range"] = "0 0"'
+  probe_run "ping4 10.$NET_OCT.0.2" "ping4 10.$NET_OCT.0.3" "ping6 fd00:$NET_OCT::3"
+  assert_probe "ping4 10.$NET_OCT.0.2" ok
+  assert_probe "ping4 10.$NET_OCT.0.3" ok
+  assert_probe "ping6 fd00:$NET_OCT::3" ok
+  net_policy "{\"egress\": {\"default\": \"deny\", \"allow\": [{\"to\": [{\"cidr\": \"10.$NET_OCT.0.2/32\"}], \"ports\": [{\"protocol\": \"tcp\", \"port\": 8080}]}]}}"
+  probe_run "ping4 10.$NET_OCT.0.2"
+  assert_probe "ping4 10.$NET_OCT.0.2" EPERM
+}
+
 @test "egress: a bundle without a network namespace gets an empty one" {
   remove_namespace network
   net_policy '{"egress": {"default": "deny"}}'

@@ -6,13 +6,17 @@
  *   probe ptrace bpf module keyctl userfaultfd io_uring perf packet raw
  *         ping vsock unix userns mount chroot setuid0 "connect4 ADDR PORT"
  *         "udp4 ADDR PORT" "connect6 ADDR PORT" "bind4 PORT" "open PATH"
- *         "write PATH" "exec PATH" */
+ *         "write PATH" "exec PATH" "ping4 ADDR" "ping6 ADDR"
+ *         "listen4 FILE" (a TCP server on an ephemeral port of the wildcard
+ *         address: the port goes to FILE, then one connection is awaited
+ *         for 3 s; ETIMEDOUT if none came) */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/bpf.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -74,30 +78,35 @@ do_socket (int family, int type, int proto)
   return fd;
 }
 
+/* ADDR and PORT of FAMILY into `ss`; returns its length. */
+static socklen_t
+sock_addr (int family, const char *addr, const char *port,
+           struct sockaddr_storage *ss)
+{
+  memset (ss, 0, sizeof *ss);
+  if (family == AF_INET)
+    {
+      struct sockaddr_in *s = (struct sockaddr_in *) ss;
+      s->sin_family = AF_INET;
+      s->sin_port = htons ((uint16_t) atoi (port));
+      inet_pton (AF_INET, addr, &s->sin_addr);
+      return sizeof *s;
+    }
+  struct sockaddr_in6 *s = (struct sockaddr_in6 *) ss;
+  s->sin6_family = AF_INET6;
+  s->sin6_port = htons ((uint16_t) atoi (port));
+  inet_pton (AF_INET6, addr, &s->sin6_addr);
+  return sizeof *s;
+}
+
 static long
 do_connect (int family, int type, const char *addr, const char *port)
 {
   int fd = socket (family, type | SOCK_CLOEXEC, 0);
   if (fd < 0)
     return -1;
-  struct sockaddr_storage ss = { 0 };
-  socklen_t len;
-  if (family == AF_INET)
-    {
-      struct sockaddr_in *s = (struct sockaddr_in *) &ss;
-      s->sin_family = AF_INET;
-      s->sin_port = htons ((uint16_t) atoi (port));
-      inet_pton (AF_INET, addr, &s->sin_addr);
-      len = sizeof *s;
-    }
-  else
-    {
-      struct sockaddr_in6 *s = (struct sockaddr_in6 *) &ss;
-      s->sin6_family = AF_INET6;
-      s->sin6_port = htons ((uint16_t) atoi (port));
-      inet_pton (AF_INET6, addr, &s->sin6_addr);
-      len = sizeof *s;
-    }
+  struct sockaddr_storage ss;
+  socklen_t len = sock_addr (family, addr, port, &ss);
   long r;
   if (type == SOCK_DGRAM)
     r = sendto (fd, "x", 1, 0, (struct sockaddr *) &ss, len);
@@ -116,6 +125,62 @@ do_bind4 (const char *port)
   struct sockaddr_in s
       = { .sin_family = AF_INET, .sin_port = htons ((uint16_t) atoi (port)) };
   long r = bind (fd, (struct sockaddr *) &s, sizeof s);
+  int e = errno;
+  close (fd);
+  errno = e;
+  return r;
+}
+
+/* An echo request on a ping socket, and its reply within 2 s. */
+static long
+do_ping (int family, const char *addr)
+{
+  int fd = socket (family, SOCK_DGRAM | SOCK_CLOEXEC,
+                   family == AF_INET ? IPPROTO_ICMP : IPPROTO_ICMPV6);
+  if (fd < 0)
+    return -1;
+  struct sockaddr_storage ss;
+  socklen_t len = sock_addr (family, addr, "0", &ss);
+  /* type (echo request), code, checksum and id filled by the kernel, seq */
+  unsigned char req[16] = { family == AF_INET ? 8 : 128, 0, 0, 0, 0, 0, 0, 1 };
+  long r = sendto (fd, req, sizeof req, 0, (struct sockaddr *) &ss, len);
+  if (r >= 0)
+    {
+      struct pollfd p = { .fd = fd, .events = POLLIN };
+      r = poll (&p, 1, 2000);
+      if (r == 0)
+        {
+          errno = ETIMEDOUT;
+          r = -1;
+        }
+    }
+  int e = errno;
+  close (fd);
+  errno = e;
+  return r;
+}
+
+static long
+do_listen4 (const char *file)
+{
+  int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  struct sockaddr_in s = { .sin_family = AF_INET };
+  socklen_t len = sizeof s;
+  if (fd < 0 || bind (fd, (struct sockaddr *) &s, len) < 0 || listen (fd, 4) < 0
+      || getsockname (fd, (struct sockaddr *) &s, &len) < 0)
+    return -1;
+  FILE *f = fopen (file, "we");
+  if (f == NULL)
+    return -1;
+  fprintf (f, "%d\n", ntohs (s.sin_port));
+  fclose (f);
+  struct pollfd p = { .fd = fd, .events = POLLIN };
+  long r = poll (&p, 1, 3000);
+  if (r == 0)
+    {
+      errno = ETIMEDOUT;
+      r = -1;
+    }
   int e = errno;
   close (fd);
   errno = e;
@@ -198,6 +263,12 @@ one (char *arg)
     return do_connect (AF_INET6, SOCK_STREAM, w[1], w[2]);
   if (!strcmp (c, "bind4") && n == 2)
     return do_bind4 (w[1]);
+  if (!strcmp (c, "ping4") && n == 2)
+    return do_ping (AF_INET, w[1]);
+  if (!strcmp (c, "ping6") && n == 2)
+    return do_ping (AF_INET6, w[1]);
+  if (!strcmp (c, "listen4") && n == 2)
+    return do_listen4 (w[1]);
   if (!strcmp (c, "open") && n == 2)
     {
       int fd = open (w[1], O_RDONLY | O_CLOEXEC);

@@ -1,6 +1,7 @@
 /* ward sandbox — run a host command under an agent policy, with no image.
  *
- *   ward sandbox [--config FILE | --profile NAME] [--agent NAME] [-- CMD…]
+ *   ward sandbox [--config FILE | --profile NAME] [--agent NAME]
+ *                [--learn FILE] [-- CMD…]
  *
  * An ephemeral bundle (runtime/src/policy/sandbox_bundle.c) goes through
  * the same create/start path as any container; the command's exit status
@@ -15,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../policy/learn.h"
 #include "../policy/plan.h"
 #include "../policy/policy.h"
 #include "../policy/sandbox.h"
@@ -91,11 +93,14 @@ build_env (const struct agent_policy *p, const char *cwd, char ***env,
     env_put (env, n, xstrdup (p->env[i]));
 }
 
-/* --learn: the policy the run's audit stream asks for, written to `out`. */
+/* --learn: the policy the run's audit stream asks for, written to `out`;
+ * the paths come from a listener on `sock` (learn_listen.c). */
 struct learn
 {
   const char *out;
   const struct agent_policy *policy;
+  const char *agent;
+  const char *sock;
 };
 
 static int
@@ -108,20 +113,40 @@ run_bundle (struct global_opts *g, const char *dir, const char *id,
                            .systemd_cgroup = g->systemd_cgroup,
                            .foreground = true };
   struct created c;
+  struct learn_listener *listener = NULL;
+  if (learn->out)
+    {
+      _cleanup_free_ char *state = xasprintf ("%s/%s", g->root, id);
+      if (learn_listener_start (learn->sock, state, id,
+                                learn->agent ? learn->agent : id, &listener,
+                                err)
+          < 0)
+        return 1;
+    }
   if (container_create (&o, &c, err) < 0)
-    return 1;
+    {
+      learn_listener_stop (listener, false);
+      return 1;
+    }
   struct werr later = { 0 };
   int status = 1;
   if (container_start (g->root, id, err) < 0)
     status = -1;
   else if (container_wait (c.pid, c.console_master, &status, &later) < 0)
     fprintf (stderr, "ward: %s\n", later.msg);
+  /* The command is gone: the listener writes what is pending and ends. */
+  if (status >= 0)
+    {
+      learn_listener_stop (listener, true);
+      listener = NULL;
+    }
   if (learn->out && status >= 0
       && policy_learn_write (g->root, id, learn->policy, learn->out, &later)
              < 0)
     fprintf (stderr, "ward: %s\n", later.msg);
   if (container_delete (g->root, id, true, &later) < 0)
     fprintf (stderr, "ward: %s\n", later.msg);
+  learn_listener_stop (listener, false);
   return status < 0 ? 1 : status;
 }
 
@@ -150,8 +175,9 @@ cmd_sandbox (struct global_opts *g, int argc, char **argv, struct werr *err)
       "a built-in profile (the base of --config)" },
     { "agent", 0, OPT_STRING, &agent, "NAME", "the agent's name" },
     { "learn", 0, OPT_STRING, &learn, "FILE",
-      "run in audit mode without egress rules and write to FILE the "
-      "smallest egress policy that allows what the command did" },
+      "run in audit mode, without egress rules and with the host's "
+      "directories in view, and write to FILE the smallest policy (egress "
+      "and paths) that allows what the command did" },
     { 0 },
   };
   static const struct cli_usage usage = {
@@ -201,7 +227,14 @@ cmd_sandbox (struct global_opts *g, int argc, char **argv, struct werr *err)
                        "process.commandLine in the policy)"),
              1;
     }
-  _cleanup_free_ char *cwd = choose_cwd (p);
+  /* Learning sees the host's directories, to learn the paths it uses. */
+  struct agent_policy view;
+  if (learn)
+    {
+      learn_view (p, &view);
+      r.policy = &view;
+    }
+  _cleanup_free_ char *cwd = choose_cwd (r.policy);
   r.cwd = cwd;
   build_env (p, cwd, &r.env, &r.n_env);
   const char *tmp = getenv ("TMPDIR");
@@ -212,13 +245,18 @@ cmd_sandbox (struct global_opts *g, int argc, char **argv, struct werr *err)
     werr_set (err, errno, "sandbox: mkdtemp `%s`", dir);
   else
     {
-      struct learn l = { .out = learn, .policy = p };
+      _cleanup_free_ char *sock = xasprintf ("%s/learn.sock", dir);
+      struct learn l = { .out = learn,
+                         .policy = p,
+                         .agent = agent ? agent : p->agent,
+                         .sock = sock };
       _cleanup_free_ char *learn_doc
           = learn ? xasprintf ("%s.learn.json", dir) : NULL;
       if (learn_doc)
         r.policy_file = learn_doc;
       if ((learn_doc == NULL || write_learn_doc (p, learn_doc, err) == 0)
-          && sandbox_write_bundle (&r, dir, err) == 0)
+          && sandbox_write_bundle (&r, dir, err) == 0
+          && (learn == NULL || learn_bundle_amend (dir, sock, err) == 0))
         rc = run_bundle (g, dir, strrchr (dir, '/') + 1, &l, err);
       if (learn_doc)
         unlink (learn_doc);
@@ -227,6 +265,8 @@ cmd_sandbox (struct global_opts *g, int argc, char **argv, struct werr *err)
   for (size_t i = 0; i < r.n_env; i++)
     free (r.env[i]);
   free (r.env);
+  if (learn)
+    learn_view_clear (&view, p);
   policy_input_clear (&in);
   return rc;
 }

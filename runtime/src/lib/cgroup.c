@@ -17,7 +17,8 @@
  * hierarchy (its parent on pure v2); none means "<id>", relative.  ".." may
  * not climb out.  Only the directories we created are removed at destroy.
  * Rootless without a writable (delegated) cgroup: no cgroup at all.
- * --systemd-cgroup goes to cgroup_systemd.c (checks only, for now). */
+ * --systemd-cgroup goes to cgroup_systemd.c: systemd makes the cgroup (a
+ * transient unit), then it is handled as above through cgroup_fs_setup(). */
 #include "cgroup.h"
 
 #include <dirent.h>
@@ -577,6 +578,7 @@ cgroup_mgr_free (struct cgroup_mgr *mgr)
   for (size_t i = 0; i < mgr->n_hier; i++)
     hier_clear (&mgr->hier[i]);
   free (mgr->hier);
+  cgroup_systemd_free (mgr->systemd);
   free (mgr);
 }
 
@@ -713,19 +715,9 @@ is_permission_error (int e)
 }
 
 int
-cgroup_create (const struct cgroup_request *req, struct cgroup_mgr **out,
-               struct werr *err)
+cgroup_fs_setup (struct cgroup_mgr *mgr, const char *inner, struct werr *err)
 {
-  if (req->systemd)
-    return cgroup_systemd_create (req, out, err);
-
-  _cleanup_free_ char *inner = NULL;
-  if (cgroup_inner_path (req->cgroups_path, req->id, &inner, err) < 0)
-    return -1;
-  _cleanup_mgr_ struct cgroup_mgr *mgr = xmalloc0 (sizeof *mgr);
-  mgr->rootless = req->rootless;
-  if (cgroup_detect_mode (&mgr->mode, err) < 0
-      || add_hierarchies (mgr, inner, err) < 0)
+  if (add_hierarchies (mgr, inner, err) < 0)
     return -1;
 
   for (size_t i = 0; i < mgr->n_hier;)
@@ -751,6 +743,24 @@ cgroup_create (const struct cgroup_request *req, struct cgroup_mgr **out,
         }
       i++;
     }
+  return 0;
+}
+
+int
+cgroup_create (const struct cgroup_request *req, struct cgroup_mgr **out,
+               struct werr *err)
+{
+  if (req->systemd)
+    return cgroup_systemd_create (req, out, err);
+
+  _cleanup_free_ char *inner = NULL;
+  if (cgroup_inner_path (req->cgroups_path, req->id, &inner, err) < 0)
+    return -1;
+  _cleanup_mgr_ struct cgroup_mgr *mgr = xmalloc0 (sizeof *mgr);
+  mgr->rootless = req->rootless;
+  if (cgroup_detect_mode (&mgr->mode, err) < 0
+      || cgroup_fs_setup (mgr, inner, err) < 0)
+    return -1;
   *out = take_ptr (&mgr);
   return 0;
 }
@@ -778,6 +788,9 @@ cgroup_enter (struct cgroup_mgr *mgr, pid_t pid, struct werr *err)
 {
   if (mgr == NULL)
     return 0;
+  /* --systemd-cgroup: the unit is made with the init in it. */
+  if (cgroup_systemd_pending (mgr) && cgroup_systemd_start (mgr, pid, err) < 0)
+    return -1;
   for (size_t i = 0; i < mgr->n_hier; i++)
     if (write_procs (mgr->hier[i].path, pid, err) < 0)
       {
@@ -1084,8 +1097,8 @@ remove_created (struct cgroup_mgr *mgr, struct cgroup_hier *h, struct werr *err)
   return 0;
 }
 
-int
-cgroup_destroy (struct cgroup_mgr *mgr, struct werr *err)
+static int
+destroy_fs (struct cgroup_mgr *mgr, struct werr *err)
 {
   if (mgr == NULL || mgr->n_hier == 0)
     return 0;
@@ -1112,6 +1125,20 @@ cgroup_destroy (struct cgroup_mgr *mgr, struct werr *err)
         }
     }
   return r < 0 ? werr_prefix (err, "remove cgroup") : 0;
+}
+
+int
+cgroup_destroy (struct cgroup_mgr *mgr, struct werr *err)
+{
+  int r = destroy_fs (mgr, err);
+  /* Then systemd's unit: its processes are gone, the stop is quick. */
+  struct werr one = { 0 };
+  if (mgr && mgr->systemd && cgroup_systemd_stop (mgr, &one) < 0 && r == 0)
+    {
+      *err = one;
+      r = -1;
+    }
+  return r;
 }
 
 /* ---- save / load -------------------------------------------------------- */
@@ -1142,6 +1169,8 @@ cgroup_save (const struct cgroup_mgr *mgr, struct jw *w)
       jw_obj_close (w);
     }
   jw_arr_close (w);
+  if (mgr->systemd)
+    cgroup_systemd_save (mgr, w);
   jw_obj_close (w);
 }
 
@@ -1239,6 +1268,14 @@ cgroup_load (const struct jnode *n, struct cgroup_mgr **out, struct werr *err)
         return -1;
       mgr->n_hier++;
     }
+  if (cgroup_systemd_load (n, mgr, err) < 0)
+    return -1;
   *out = take_ptr (&mgr);
   return 0;
+}
+
+bool
+cgroup_pending (const struct cgroup_mgr *mgr)
+{
+  return mgr && cgroup_systemd_pending (mgr);
 }

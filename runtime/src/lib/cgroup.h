@@ -90,6 +90,9 @@ const char *cgroup_unified_path (const struct cgroup_mgr *mgr);
  * cost of a move.  -1 when the container needs other hierarchies too (v1,
  * hybrid) or has no cgroup. */
 int cgroup_clone_into_fd (const struct cgroup_mgr *mgr);
+/* Whether the cgroup comes into being only with cgroup_enter(): a systemd
+ * unit needs the init's pid to exist. */
+bool cgroup_pending (const struct cgroup_mgr *mgr);
 /* Whether the container's only hierarchy is cgroup v2. */
 bool cgroup_clone_into_fd_possible (const struct cgroup_mgr *mgr);
 

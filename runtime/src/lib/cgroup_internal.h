@@ -10,6 +10,8 @@
 #include "cgroup.h"
 
 struct cgroup_ops;
+struct cgroup_systemd;
+struct dbus_writer;
 
 /* One mounted hierarchy the container is placed in. */
 struct cgroup_hier
@@ -29,6 +31,10 @@ struct cgroup_mgr
   bool rootless;
   struct cgroup_hier *hier; /* n_hier == 0: no cgroup (rootless) */
   size_t n_hier;
+  /* --systemd-cgroup: the unit (cgroup_systemd.c).  Until the init's pid is
+   * known the manager is pending: no hierarchies yet, cgroup_enter() starts
+   * the unit, then the hierarchies are its cgroup, handled as above. */
+  struct cgroup_systemd *systemd;
 };
 
 /* The groups of linux.resources, each handled by one controller. */
@@ -82,10 +88,52 @@ struct cgroup_ops
 extern const struct cgroup_ops cgroup_v1_ops;
 extern const struct cgroup_ops cgroup_v2_ops;
 
-/* --systemd-cgroup: fails with a clear message until the D-Bus driver
- * exists (cgroup_systemd.c). */
+/* ---- the systemd driver (cgroup_systemd.c) ---- */
+
+/* --systemd-cgroup: check that systemd answers on D-Bus and return a
+ * pending manager (nothing is created yet). */
 int cgroup_systemd_create (const struct cgroup_request *req,
                            struct cgroup_mgr **out, struct werr *err);
+/* Whether the unit still has to be started (by cgroup_enter). */
+bool cgroup_systemd_pending (const struct cgroup_mgr *mgr);
+/* Start the unit with `pid` in it, wait for systemd, then take its cgroup
+ * as the manager's hierarchies and apply what systemd did not. */
+int cgroup_systemd_start (struct cgroup_mgr *mgr, pid_t pid, struct werr *err);
+/* `ward update`: tell systemd what it can express; *rest is `res` without
+ * that, for the file system back ends. */
+int cgroup_systemd_update (struct cgroup_mgr *mgr,
+                           const struct oci_resources *res,
+                           struct oci_resources *rest, struct werr *err);
+/* Stop the unit (gone already is fine). */
+int cgroup_systemd_stop (struct cgroup_mgr *mgr, struct werr *err);
+void cgroup_systemd_save (const struct cgroup_mgr *mgr, struct jw *w);
+int cgroup_systemd_load (const struct jnode *n, struct cgroup_mgr *mgr,
+                         struct werr *err);
+void cgroup_systemd_free (struct cgroup_systemd *sd);
+/* The file system half (cgroup.c): hierarchies for the absolute inner path
+ * `inner` (directories that exist are used, missing ones created). */
+int cgroup_fs_setup (struct cgroup_mgr *mgr, const char *inner,
+                     struct werr *err);
+
+/* Pure helpers of the systemd driver (unit-tested). */
+/* cgroupsPath "slice:prefix:name" (NULL or "": the default slice,
+ * "ward-<id>.scope") -> the parent slice and the unit name. */
+int cgroup_systemd_parse_path (const char *cgroups_path, const char *id,
+                               bool rootless, char **slice, char **unit,
+                               struct werr *err);
+/* "a-b.slice" -> "/a.slice/a-b.slice" ("-.slice" -> "/"). */
+int cgroup_systemd_expand_slice (const char *slice, char **out,
+                                 struct werr *err);
+/* "0-3,8" -> systemd's CPU / NUMA node bitmask (byte i bit j = 8i+j). */
+int cgroup_systemd_cpu_mask (const char *list, uint8_t **mask, size_t *n,
+                             struct werr *err);
+/* Append to the open a(sv) array `w` the properties systemd can apply for
+ * `res` on a host in `mode`, for systemd `version` (0: unknown); *rest is
+ * `res` without what they cover (a shallow copy). */
+int cgroup_systemd_properties (enum cgroup_mode mode, unsigned version,
+                               const struct oci_resources *res, bool update,
+                               struct dbus_writer *w,
+                               struct oci_resources *rest, struct werr *err);
 
 /* ---- pure helpers (no file system access; unit-tested) ---- */
 

@@ -358,5 +358,10 @@ cgroup_update_resources (struct cgroup_mgr *mgr,
     return werr_set (err, 0,
                      "the container has no cgroup (rootless without "
                      "a delegated cgroup)");
-  return dispatch (mgr, res, true, err);
+  /* --systemd-cgroup: systemd takes what it can express, the files the
+   * rest. */
+  struct oci_resources rest;
+  if (mgr->systemd && res && cgroup_systemd_update (mgr, res, &rest, err) < 0)
+    return -1;
+  return dispatch (mgr, mgr->systemd && res ? &rest : res, true, err);
 }

@@ -248,10 +248,15 @@ spawn_and_record (const struct create_opts *o, struct ward_ctx *ctx, int dirfd,
   if (undo->cgroup
       && cgroup_apply_resources (undo->cgroup, creq.resources, err) < 0)
     return -1;
-  /* The agent policy's egress filter is on the cgroup before the init runs. */
+  /* The agent policy's egress filter is on the cgroup before the init runs;
+   * a systemd unit exists only once the init is in it, so there the filter
+   * goes on right after the spawn, still before the init execs (it waits
+   * for `start`). */
+  bool attach_late = cgroup_pending (undo->cgroup);
   if (ctx->plan
       && (policy_save (ctx->plan, dirfd, err) < 0
-          || policy_attach_cgroup (ctx->plan, undo->cgroup, err) < 0))
+          || (!attach_late
+              && policy_attach_cgroup (ctx->plan, undo->cgroup, err) < 0)))
     return -1;
   if (cgroup_clone_into_fd_possible (undo->cgroup))
     ctx->cgroup2_dir = cgroup_unified_path (undo->cgroup);
@@ -271,6 +276,9 @@ spawn_and_record (const struct create_opts *o, struct ward_ctx *ctx, int dirfd,
     return -1;
   undo->pid = res.pid;
   out->pid = res.pid;
+  if (ctx->plan && attach_late
+      && policy_attach_cgroup (ctx->plan, undo->cgroup, err) < 0)
+    return -1;
   out->console_master = res.console_master;
   if (res.console_master >= 0 && o->console_socket)
     {

@@ -23,7 +23,8 @@ struct audit
 static const char *const action_names[] = {
   [AUDIT_DNS] = "dns",           [AUDIT_CONNECT] = "connect",
   [AUDIT_SENDMSG] = "sendmsg",   [AUDIT_SECCOMP] = "seccomp",
-  [AUDIT_LANDLOCK] = "landlock",
+  [AUDIT_LANDLOCK] = "landlock", [AUDIT_OPEN] = "open",
+  [AUDIT_EXEC] = "exec",
 };
 
 const char *

@@ -33,6 +33,9 @@ enum audit_action
   AUDIT_SENDMSG,
   AUDIT_SECCOMP,
   AUDIT_LANDLOCK,
+  AUDIT_OPEN, /* a path a file syscall used (learning mode): detail says
+                 read, write, create or remove */
+  AUDIT_EXEC, /* a program executed (learning mode) */
 };
 
 enum audit_verdict

@@ -244,6 +244,9 @@ compile_fs (struct policy_plan *plan, const struct agent_policy *p,
   collect_rules (plan, p);
   collect_mounts (plan);
   fs->scope_signal = fs->scope_abstract_unix = fs->landlock && fs->abi >= 6;
-  fs->log_new_exec = fs->landlock && fs->abi >= 7 && plan->log_denials;
+  /* The agent's denials come after the init's exec: without this ABI 7
+   * would report none of them (audit_kernel.c reads them when audit is
+   * on). */
+  fs->log_new_exec = fs->landlock && fs->abi >= 7;
   return 0;
 }

@@ -348,6 +348,35 @@ decide_filters (struct policy_plan *plan, const struct agent_policy *p,
   return 0;
 }
 
+static bool
+portset_has_icmp (const struct plan_portset *s)
+{
+  for (uint32_t i = 0; i < s->n; i++)
+    if (s->r[i].protos & POL_PROTO_OTHER)
+      return true;
+  return false;
+}
+
+/* Ping sockets are let through seccomp only where some ICMP may go out:
+ * then the ICMP program judges each packet like connect() is judged. */
+static bool
+allows_icmp (const struct plan_net *n)
+{
+  if (n->filter_audit)
+    return true; /* audit: every ping is recorded and let through */
+  if (!n->filter)
+    return false;
+  if (n->default_allow)
+    return true;
+  for (size_t i = 0; i < n->n_allow; i++)
+    if (portset_has_icmp (&n->allow[i].ports))
+      return true;
+  for (size_t i = 0; i < n->n_hosts; i++)
+    if (!n->hosts[i].deny && portset_has_icmp (&n->hosts[i].ports))
+      return true;
+  return false;
+}
+
 int
 compile_net (struct policy_plan *plan, const struct agent_policy *p,
              const struct oci_config *cfg, struct werr *err)
@@ -371,6 +400,7 @@ compile_net (struct policy_plan *plan, const struct agent_policy *p,
   if (build_map (plan, p->allow, p->n_allow, &n->allow, &n->n_allow, err) < 0
       || build_map (plan, p->deny, p->n_deny, &n->deny, &n->n_deny, err) < 0)
     return -1;
+  n->icmp = allows_icmp (n);
   n->dns = xmalloc0 ((p->n_dns + 1) * sizeof *n->dns);
   for (size_t i = 0; i < p->n_dns; i++)
     n->dns[n->n_dns++] = xstrdup (p->dns_upstream[i]);

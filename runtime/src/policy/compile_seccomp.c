@@ -221,7 +221,8 @@ socket_rules (struct plan_seccomp *sc, const struct plan_net *n,
             { 2, "SCMP_CMP_EQ", f ? IPPROTO_ICMPV6 : IPPROTO_ICMP, 0 },
           };
           cond_rule (sc, "socket", act, EPERM, raw, 2);
-          cond_rule (sc, "socket", act, EPERM, ping, 3);
+          if (!n->icmp)
+            cond_rule (sc, "socket", act, EPERM, ping, 3);
         }
     }
   for (int f = 0; n->deny_udp && f < 2; f++)

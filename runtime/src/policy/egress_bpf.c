@@ -8,6 +8,12 @@
  *                         on the wire)
  *   bind4, bind6         (ingress deny: a non-loopback address with a
  *                         fixed port is refused)
+ *   icmp                 (BPF_CGROUP_INET_EGRESS, cgroup_skb: packets of
+ *                         ping sockets, which the hooks above never see,
+ *                         by the destination in their IP header)
+ *   ingress              (BPF_CGROUP_INET_INGRESS, cgroup_skb: inbound
+ *                         connection attempts to any listener, from
+ *                         anywhere but the loopback device)
  *
  * Each egress program: loopback → the plan's loopback verdict; the deny
  * LPM trie (longest prefix), and if its port set matches protocol and
@@ -442,54 +448,166 @@ build_egress4 (struct asm_ *a, const struct egress_maps *m)
   return resolve (a);
 }
 
+/* The IPv6 destination at fp-16 (key at fp-20 with its prefix length):
+ * into the record; v4-mapped ones (when `mapped` may occur) as IPv4; ::1
+ * as loopback; then the v6 maps. */
+static void
+emit_v6 (struct asm_ *a, const struct egress_maps *m, const struct verdicts *v,
+         bool mapped)
+{
+  int not_mapped = new_label (a), not_lo = new_label (a);
+  emit (a, BPF_ST | BPF_MEM | BPF_B, FP, 0, EV_OFF + EGRESS_EV_FAMILY,
+        AF_INET6);
+  for (int i = 0; i < 4; i++)
+    {
+      emit (a, BPF_LDX | BPF_MEM | BPF_W, R2, FP, (int16_t) (-16 + 4 * i), 0);
+      emit (a, BPF_STX | BPF_MEM | BPF_W, FP, R2,
+            (int16_t) (EV_OFF + EGRESS_EV_ADDR + 4 * i), 0);
+    }
+  if (mapped)
+    {
+      /* ::ffff:a.b.c.d is IPv4 on the wire. */
+      for (int i = 0; i < 2; i++)
+        {
+          emit (a, BPF_LDX | BPF_MEM | BPF_W, R2, FP, (int16_t) (-16 + 4 * i),
+                0);
+          jump (a, BPF_JMP | BPF_JNE | BPF_K, R2, 0, 0, not_mapped);
+        }
+      emit (a, BPF_LDX | BPF_MEM | BPF_W, R2, FP, -8, 0);
+      /* 32-bit: a 64-bit compare would sign-extend 0xffff0000. */
+      jump (a, BPF_JMP32 | BPF_JNE | BPF_K, R2, 0, (int32_t) htonl (0xffffu),
+            not_mapped);
+      emit (a, BPF_LDX | BPF_MEM | BPF_W, R9, FP, -4, 0);
+      emit_v4 (a, m, v);
+    }
+  place (a, not_mapped);
+  /* ::1 */
+  for (int i = 0; i < 3; i++)
+    {
+      emit (a, BPF_LDX | BPF_MEM | BPF_W, R2, FP, (int16_t) (-16 + 4 * i), 0);
+      jump (a, BPF_JMP | BPF_JNE | BPF_K, R2, 0, 0, not_lo);
+    }
+  emit (a, BPF_LDX | BPF_MEM | BPF_W, R2, FP, -4, 0);
+  jump (a, BPF_JMP | BPF_JEQ | BPF_K, R2, 0, (int32_t) htonl (1), v->loopback);
+  place (a, not_lo);
+  emit_lookup (a, m->deny6, -20, v->deny);
+  emit_lookup (a, m->allow6, -20, v->allow);
+  emit_name_lookup (a, m, m->rt ? m->rt->name6 : -1, -16, v->allow);
+  jump (a, BPF_JMP | BPF_JA, 0, 0, 0, v->deflt);
+}
+
 static int
 build_egress6 (struct asm_ *a, const struct egress_maps *m)
 {
   struct verdicts v;
   asm_init (a);
-  int not_mapped = new_label (a), not_lo = new_label (a);
   verdict_labels (a, &v);
   const int16_t ip6 = offsetof (struct bpf_sock_addr, user_ip6);
   emit (a, BPF_ALU64 | BPF_MOV | BPF_X, R6, R1, 0, 0);
   emit_port_proto (a);
   emit_event_init (a, m);
-  emit (a, BPF_ST | BPF_MEM | BPF_B, FP, 0, EV_OFF + EGRESS_EV_FAMILY,
-        AF_INET6);
-  /* Key at fp-20: prefix length, then the four address words. */
   emit (a, BPF_ST | BPF_MEM | BPF_W, FP, 0, -20, 128);
   for (int i = 0; i < 4; i++)
     {
       ld_ctx (a, R2, (int16_t) (ip6 + 4 * i));
       emit (a, BPF_STX | BPF_MEM | BPF_W, FP, R2, (int16_t) (-16 + 4 * i), 0);
-      emit (a, BPF_STX | BPF_MEM | BPF_W, FP, R2,
-            (int16_t) (EV_OFF + EGRESS_EV_ADDR + 4 * i), 0);
     }
-  /* ::ffff:a.b.c.d is IPv4 on the wire. */
-  ld_ctx (a, R2, ip6);
-  jump (a, BPF_JMP | BPF_JNE | BPF_K, R2, 0, 0, not_mapped);
-  ld_ctx (a, R2, (int16_t) (ip6 + 4));
-  jump (a, BPF_JMP | BPF_JNE | BPF_K, R2, 0, 0, not_mapped);
-  ld_ctx (a, R2, (int16_t) (ip6 + 8));
-  /* 32-bit: a 64-bit compare would sign-extend 0xffff0000 and never match. */
-  jump (a, BPF_JMP32 | BPF_JNE | BPF_K, R2, 0, (int32_t) htonl (0xffffu),
-        not_mapped);
-  ld_ctx (a, R9, (int16_t) (ip6 + 12));
-  emit_v4 (a, m, &v);
-  place (a, not_mapped);
-  /* ::1 */
-  for (int i = 0; i < 3; i++)
-    {
-      ld_ctx (a, R2, (int16_t) (ip6 + 4 * i));
-      jump (a, BPF_JMP | BPF_JNE | BPF_K, R2, 0, 0, not_lo);
-    }
-  ld_ctx (a, R2, (int16_t) (ip6 + 12));
-  jump (a, BPF_JMP | BPF_JEQ | BPF_K, R2, 0, (int32_t) htonl (1), v.loopback);
-  place (a, not_lo);
-  emit_lookup (a, m->deny6, -20, v.deny);
-  emit_lookup (a, m->allow6, -20, v.allow);
-  emit_name_lookup (a, m, m->rt ? m->rt->name6 : -1, -16, v.allow);
-  jump (a, BPF_JMP | BPF_JA, 0, 0, 0, v.deflt);
+  emit_v6 (a, m, &v, true);
   emit_verdicts (a, &v, m);
+  return resolve (a);
+}
+
+/* ---- ICMP and inbound connections: cgroup_skb programs -------------- */
+
+/* r0 = the full socket of the packet (ctx->sk), or go to `none`. */
+static void
+emit_full_sock (struct asm_ *a, int none)
+{
+  emit (a, BPF_LDX | BPF_MEM | BPF_DW, R1, R6, offsetof (struct __sk_buff, sk),
+        0);
+  jump (a, BPF_JMP | BPF_JEQ | BPF_K, R1, 0, 0, none);
+  emit (a, BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_sk_fullsock);
+  jump (a, BPF_JMP | BPF_JEQ | BPF_K, R0, 0, 0, none);
+}
+
+/* `len` bytes of the packet's network header at `off` to fp+`to`; a
+ * packet too short to hold them is dropped. */
+static void
+emit_load_header (struct asm_ *a, int32_t off, int16_t to, int32_t len)
+{
+  int ok = new_label (a);
+  emit (a, BPF_ALU64 | BPF_MOV | BPF_X, R1, R6, 0, 0);
+  mov_imm (a, R2, off);
+  emit (a, BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_3, FP, 0, 0);
+  emit (a, BPF_ALU64 | BPF_ADD | BPF_K, BPF_REG_3, 0, 0, to);
+  mov_imm (a, BPF_REG_4, len);
+  mov_imm (a, BPF_REG_5, BPF_HDR_START_NET);
+  emit (a, BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_skb_load_bytes_relative);
+  jump (a, BPF_JMP | BPF_JEQ | BPF_K, R0, 0, 0, ok);
+  ret (a, 0);
+  place (a, ok);
+}
+
+/* ICMP egress (BPF_CGROUP_INET_EGRESS): connect and sendmsg hooks do not
+ * see ping sockets, so their packets are judged here, by the destination
+ * in the IP header, with the same maps and verdicts (protocol icmp, port
+ * 0).  Packets of other sockets pass: the sock_addr programs judged them. */
+static int
+build_icmp (struct asm_ *a, const struct egress_maps *m)
+{
+  struct verdicts v;
+  asm_init (a);
+  verdict_labels (a, &v);
+  int pass = new_label (a), icmp = new_label (a), six = new_label (a);
+  emit (a, BPF_ALU64 | BPF_MOV | BPF_X, R6, R1, 0, 0);
+  emit_full_sock (a, pass);
+  emit (a, BPF_LDX | BPF_MEM | BPF_W, R2, R0,
+        offsetof (struct bpf_sock, protocol), 0);
+  emit (a, BPF_LDX | BPF_MEM | BPF_W, R9, R0,
+        offsetof (struct bpf_sock, family), 0);
+  jump (a, BPF_JMP | BPF_JEQ | BPF_K, R2, 0, IPPROTO_ICMP, icmp);
+  jump (a, BPF_JMP | BPF_JEQ | BPF_K, R2, 0, IPPROTO_ICMPV6, icmp);
+  jump (a, BPF_JMP | BPF_JA, 0, 0, 0, pass);
+  place (a, icmp);
+  mov_imm (a, R7, 0);
+  mov_imm (a, R8, POL_PROTO_OTHER);
+  emit_event_init (a, m);
+  jump (a, BPF_JMP | BPF_JEQ | BPF_K, R9, 0, AF_INET6, six);
+  emit_load_header (a, 16, -4, 4); /* IPv4 destination */
+  emit (a, BPF_LDX | BPF_MEM | BPF_W, R9, FP, -4, 0);
+  emit_v4 (a, m, &v);
+  place (a, six);
+  emit_load_header (a, 24, -16, 16); /* IPv6 destination */
+  emit (a, BPF_ST | BPF_MEM | BPF_W, FP, 0, -20, 128);
+  emit_v6 (a, m, &v, false);
+  emit_verdicts (a, &v, m);
+  place (a, pass);
+  ret (a, 1);
+  return resolve (a);
+}
+
+/* Ingress deny (BPF_CGROUP_INET_INGRESS): a packet for a listening TCP
+ * socket of the container — a connection attempt — that did not come
+ * through the loopback device of the container's network namespace is
+ * dropped, whatever port or address the listener is bound to. */
+static int
+build_ingress (struct asm_ *a)
+{
+  asm_init (a);
+  int allow = new_label (a);
+  emit (a, BPF_ALU64 | BPF_MOV | BPF_X, R6, R1, 0, 0);
+  ld_ctx (a, R2, offsetof (struct __sk_buff, ingress_ifindex));
+  jump (a, BPF_JMP | BPF_JEQ | BPF_K, R2, 0, 1 /* LOOPBACK_IFINDEX */, allow);
+  emit_full_sock (a, allow);
+  emit (a, BPF_LDX | BPF_MEM | BPF_W, R2, R0,
+        offsetof (struct bpf_sock, protocol), 0);
+  jump (a, BPF_JMP | BPF_JNE | BPF_K, R2, 0, IPPROTO_TCP, allow);
+  emit (a, BPF_LDX | BPF_MEM | BPF_W, R2, R0, offsetof (struct bpf_sock, state),
+        0);
+  jump (a, BPF_JMP | BPF_JNE | BPF_K, R2, 0, BPF_TCP_LISTEN, allow);
+  ret (a, 0);
+  place (a, allow);
+  ret (a, 1);
   return resolve (a);
 }
 
@@ -591,7 +709,10 @@ prog_load (struct asm_ *a, enum bpf_attach_type type, const char *what,
   static char log[65536];
   union bpf_attr attr;
   memset (&attr, 0, sizeof attr);
-  attr.prog_type = BPF_PROG_TYPE_CGROUP_SOCK_ADDR;
+  attr.prog_type
+      = type == BPF_CGROUP_INET_EGRESS || type == BPF_CGROUP_INET_INGRESS
+            ? BPF_PROG_TYPE_CGROUP_SKB
+            : BPF_PROG_TYPE_CGROUP_SOCK_ADDR;
   attr.expected_attach_type = type;
   attr.insns = (uint64_t) (uintptr_t) a->insn;
   attr.insn_cnt = (uint32_t) a->n;
@@ -702,7 +823,14 @@ egress_programs (struct asm_ *a, struct egress_maps *m, int cgfd,
           < 0)
         return -1;
     }
-  return 0;
+  if (!m->n->icmp)
+    return 0;
+  m->op = 1;
+  if (build_icmp (a, m) < 0)
+    return werr_set (err, 0,
+                     "policy: assemble the ICMP egress program (a bug)");
+  return load_and_attach (a, BPF_CGROUP_INET_EGRESS, "ward_icmp", cgfd, path,
+                          err);
 }
 
 static int
@@ -734,6 +862,8 @@ out:
   return r;
 }
 
+/* The bind programs refuse fixed ports early with a clear EPERM; the
+ * ingress program catches what they cannot see (ephemeral ports). */
 static int
 attach_ingress (int cgfd, const char *path, struct werr *err)
 {
@@ -752,7 +882,13 @@ attach_ingress (int cgfd, const char *path, struct werr *err)
           < 0)
         goto out;
     }
-  r = 0;
+  if (build_ingress (a) < 0)
+    {
+      werr_set (err, 0, "policy: assemble the ingress program (a bug)");
+      goto out;
+    }
+  r = load_and_attach (a, BPF_CGROUP_INET_INGRESS, "ward_ingress", cgfd, path,
+                       err);
 out:
   free (a);
   return r;

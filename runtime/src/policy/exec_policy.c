@@ -86,6 +86,7 @@ load_net_and_seccomp (struct policy_plan *plan, const struct jnode *root)
   const struct jnode *sc = jnode_get (root, "seccomp");
   const struct jnode *ports = jnode_get (net, "landlockTcpPorts");
   plan->net.deny_raw = jbool (net, "denyRawSockets");
+  plan->net.icmp = jbool (net, "icmp");
   plan->net.deny_udp = jbool (net, "denyUdpSockets");
   plan->net.n_tcp_ports = jnode_len (ports);
   /* The Landlock TCP fallback always comes with UDP refused. */

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "audit_kernel.h"
 #include "egress_names.h"
 #include "plan.h"
 
@@ -42,6 +43,8 @@ explain_fs (const struct policy_plan *plan, FILE *o)
   else
     fprintf (o, "  NOT restricted by Landlock (best_effort); masks and "
                 "read-only remounts only\n");
+  if (!plan->audit && fs->landlock)
+    audit_kernel_explain (o);
   for (size_t i = 0; !plan->audit && i < fs->n_rules; i++)
     fprintf (o, "  %-10s %-28s %s\n", kind_name (fs->rules[i].kind),
              fs->rules[i].path, fs->rules[i].where);
@@ -138,11 +141,17 @@ explain_net (const struct policy_plan *plan, FILE *o)
   egress_names_explain (plan, o);
   fprintf (o, "  ingress: %s\n",
            n->ingress_filter ? "binding a non-loopback address to a fixed "
-                               "port is refused (BPF bind4/bind6)"
+                               "port is refused (BPF bind4/bind6), inbound "
+                               "connections from outside the namespace's "
+                               "loopback are dropped (BPF ingress)"
            : n->netns == PLAN_NETNS_ADDED ? "no inbound path (empty namespace)"
                                           : "allowed");
   if (n->deny_raw)
-    fprintf (o, "  raw, packet and ping sockets: refused by seccomp\n");
+    fprintf (o, "  raw and packet sockets%s: refused by seccomp\n",
+             n->icmp ? "" : ", ping sockets");
+  if (n->icmp)
+    fprintf (o, "  ICMP (ping sockets): judged per packet by the rules "
+                "above (BPF cgroup_skb egress)\n");
 }
 
 static void

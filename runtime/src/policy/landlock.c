@@ -356,6 +356,9 @@ policy_landlock_apply (const struct policy_plan *plan, char *const *extra,
     goto out;
   if (add_net_rules (s.ruleset, &plan->net, err) < 0)
     goto out;
+  /* ABI 7 logs a domain's denials (when kernel audit is on) only until the
+   * first execve unless asked: the agent is what the init execs next, and
+   * its denials are the ones the audit stream is for (audit_kernel.c). */
   unsigned flags = plan->fs.log_new_exec ? LL_RESTRICT_SELF_LOG_NEW_EXEC_ON : 0;
   /* From here on this process and everything it execs or forks is confined
    * to the rules above; there is no way back. */

@@ -1,24 +1,33 @@
 /* ward — learning mode (`ward sandbox --learn FILE`): the command runs in
- * audit mode with the policy's paths and no egress rules at all, so the
- * resolver and the BPF programs record every name it looked up and every
- * address and port it reached (verdict allowed-audit); from those records
- * ward writes the smallest egress policy that would have allowed them, for
- * a human to review:
+ * audit mode with no egress rules at all and, for the filesystem, a view
+ * of the host's directories (learn_bundle.c), so that
+ *   - the resolver and the BPF programs record every name it looked up and
+ *     every address and port it reached (verdict allowed-audit);
+ *   - a seccomp-notify listener records every path its file syscalls used
+ *     and how: read, exec, write, create, remove (learn_listen.c);
+ * from those records ward writes the smallest policy that would have
+ * allowed them, for a human to review:
  *   - a connection to an address a name resolved to → {"host": NAME} with
  *     that protocol and port (every port of a name in one rule);
  *   - a connection to an address no name gave → {"cidr": ADDR/32 or /128};
- *   - names looked up but never connected to are listed in "_comment".
- * The filesystem section is the policy's own: denials of paths are not
- * learnt (Landlock reports them only to the kernel's audit log). */
+ *   - names looked up but never connected to are listed in "_comment";
+ *   - the policy's own filesystem entries, plus readonlyPaths and
+ *     readwritePaths for the paths used beyond them and beyond the
+ *     sandbox's baseline (the rules, collapsing included, are in
+ *     learn_paths.c); paths used but not learnt (the policy denies them,
+ *     or a write in a read-only system directory) are listed in
+ *     "_comment". */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "audit.h"
 #include "doc.h"
+#include "learn.h"
 #include "policy.h"
 #include "utils.h"
 #include "ward/cleanup.h"
@@ -113,6 +122,9 @@ struct learnt
   size_t n;
   char **names; /* looked up */
   size_t n_names;
+  struct learn_seen *paths; /* paths strdup'd */
+  size_t n_paths;
+  struct learn_fs fs;
 };
 
 static bool
@@ -150,6 +162,23 @@ member (const struct jnode *obj, const char *key)
   return n ? jnode_str (n) : NULL;
 }
 
+/* An "open" or "exec" line of the listener (learn_listen.c). */
+static void
+path_add (struct learnt *l, const struct jnode *ev, const char *action)
+{
+  const char *path = member (jnode_get (ev, "target"), "path");
+  int use = strcmp (action, "exec") == 0
+                ? LEARN_EXEC
+                : learn_use_from_name (member (ev, "detail"));
+  if (path == NULL || use < 0 || l->n_paths == LEARN_MAX * 16)
+    return;
+  l->paths = realloc (l->paths, (l->n_paths + 1) * sizeof *l->paths);
+  if (l->paths == NULL)
+    abort ();
+  l->paths[l->n_paths++]
+      = (struct learn_seen){ .path = xstrdup (path), .use = use };
+}
+
 static void
 one_line (struct learnt *l, const char *line, size_t len)
 {
@@ -163,6 +192,9 @@ one_line (struct learnt *l, const char *line, size_t len)
   const struct jnode *port = target ? jnode_get (target, "port") : NULL;
   if (action && strcmp (action, "dns") == 0 && name)
     name_add (l, name);
+  else if (action
+           && (strcmp (action, "open") == 0 || strcmp (action, "exec") == 0))
+    path_add (l, ev, action);
   else if (action
            && (strcmp (action, "connect") == 0
                || strcmp (action, "sendmsg") == 0)
@@ -255,9 +287,9 @@ rule (struct jw *w, const struct seen_peer *v, size_t n)
   for (size_t i = 0; i < n; i++)
     {
       jw_obj_open (w);
-      jw_kstr (w, "protocol",
-               strcmp (v[i].protocol, "other") == 0 ? "any" : v[i].protocol);
-      jw_kint (w, "port", v[i].port);
+      jw_kstr (w, "protocol", v[i].protocol);
+      if (strcmp (v[i].protocol, "icmp") != 0) /* ICMP has no ports */
+        jw_kint (w, "port", v[i].port);
       jw_obj_close (w);
     }
   jw_arr_close (w);
@@ -279,21 +311,102 @@ unused_names (struct jw *w, const struct learnt *l)
       free (list);
       list = more;
     }
-  _cleanup_free_ char *c
-      = xasprintf ("learnt by ward sandbox --learn: review before use.%s%s",
-                   *list ? " Looked up, never connected to: " : "", list);
+  _cleanup_free_ char *refused = xstrdup ("");
+  for (size_t i = 0; i < l->fs.n_refused; i++)
+    {
+      char *more = xasprintf ("%s%s%s", refused, *refused ? ", " : "",
+                              l->fs.refused[i]);
+      free (refused);
+      refused = more;
+    }
+  _cleanup_free_ char *c = xasprintf (
+      "learnt by ward sandbox --learn: review before use.%s%s%s%s%s",
+      *list ? " Looked up, never connected to: " : "", list, *list ? "." : "",
+      *refused ? " Used, not learnt (denied by the policy, or written in a "
+                 "read-only system directory): "
+               : "",
+      refused);
   jw_kstr (w, "_comment", c);
+}
+
+/* The learnt grant for exactly `path`, or NULL. */
+static const struct learn_grant *
+grant_at (const struct learn_fs *fs, const char *path)
+{
+  for (size_t i = 0; i < fs->n; i++)
+    if (strcmp (fs->grants[i].path, path) == 0)
+      return &fs->grants[i];
+  return NULL;
+}
+
+/* The policy's entries and the learnt ones; a policy entry the learnt
+ * grant on the same path widens is left out (on equal paths compile keeps
+ * the stricter). */
+static void
+learnt_list (struct jw *w, const struct agent_policy *p,
+             const struct learn_fs *fs, const char *key,
+             enum pol_fs_access access)
+{
+  bool open = false;
+  for (size_t i = 0; i < p->n_fs + fs->n; i++)
+    {
+      const char *path;
+      if (i < p->n_fs)
+        {
+          const struct learn_grant *g = grant_at (fs, p->fs[i].path);
+          if (p->fs[i].access != access
+              || (g && g->access < access && access != POL_FS_DENY))
+            continue;
+          path = p->fs[i].path;
+        }
+      else if (fs->grants[i - p->n_fs].access == access)
+        path = fs->grants[i - p->n_fs].path;
+      else
+        continue;
+      if (!open)
+        {
+          jw_key (w, key);
+          jw_arr_open (w);
+          open = true;
+        }
+      jw_str (w, path);
+    }
+  if (open)
+    jw_arr_close (w);
+}
+
+static void
+learnt_filesystem (struct jw *w, const struct agent_policy *p,
+                   const struct learn_fs *fs)
+{
+  jw_key (w, "filesystem");
+  jw_obj_open (w);
+  learnt_list (w, p, fs, "readwritePaths", POL_FS_RW);
+  learnt_list (w, p, fs, "readonlyPaths", POL_FS_RO);
+  learnt_list (w, p, fs, "deniedPaths", POL_FS_DENY);
+  jw_obj_close (w);
+}
+
+static bool
+host_has (const char *path, void *data)
+{
+  (void) data;
+  struct stat st;
+  return lstat (path, &st) == 0;
 }
 
 static char *
 learnt_policy (const struct agent_policy *p, struct learnt *l)
 {
   qsort (l->v, l->n, sizeof *l->v, cmp_peer);
+  /* The learning view shows the host's paths where they are on the host:
+   * what exists now is what the sandbox can bind. */
+  learn_fs_compute (l->paths, l->n_paths, p, host_has, NULL, &l->fs);
   struct jw *w = jw_new (true);
   jw_obj_open (w);
   jw_kstr (w, "version", "0.8.0-alpha");
   unused_names (w, l);
-  filesystem (w, p);
+  learnt_filesystem (w, p, &l->fs);
   jw_key (w, "network");
   jw_obj_open (w);
   jw_key (w, "egress");
@@ -328,8 +441,12 @@ learnt_clear (struct learnt *l)
     }
   for (size_t i = 0; i < l->n_names; i++)
     free (l->names[i]);
+  for (size_t i = 0; i < l->n_paths; i++)
+    free ((char *) l->paths[i].path);
   free (l->v);
   free (l->names);
+  free (l->paths);
+  learn_fs_clear (&l->fs);
 }
 
 int

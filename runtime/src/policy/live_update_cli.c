@@ -100,6 +100,12 @@ check_compatible (int dirfd, const struct policy_plan *plan, struct werr *err)
                   "policy update: the container was created without "
                   "host names, so it has no resolver to filter "
                   "them; recreate it");
+  if (r == 0 && strcmp (net_str (on, "icmp"), "true") != 0
+      && strcmp (net_str (nn, "icmp"), "true") == 0)
+    r = werr_set (err, 0,
+                  "policy update: ICMP was not allowed when the container "
+                  "was created, so its seccomp filter refuses ping "
+                  "sockets; recreate it");
   jnode_free (old);
   jnode_free (new);
   return r;

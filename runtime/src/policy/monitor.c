@@ -11,6 +11,9 @@
  *     removed: `ward start` happened, the clock starts; the directory gone:
  *     the container was deleted, the monitor ends),
  *   - the container's cgroup.kill, opened for writing while still root,
+ *   - with kernel audit on and a Landlock domain, the kernel's audit
+ *     multicast socket (bound while still root) and the audit file,
+ *     for the Landlock denials (audit_kernel.c),
  * then drops every capability but CAP_KILL (for the pidfd fallback where
  * cgroup.kill is missing), sets no_new_privs and ignores every signal it
  * can.  At the deadline it writes "1" to cgroup.kill, which SIGKILLs every
@@ -36,6 +39,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "audit_kernel.h"
 #include "caps.h"
 #include "cgroup.h"
 #include "monitor_dns.h"
@@ -51,6 +55,7 @@ struct monitor
   bool started;
   uint32_t timeout_ms;
   struct monitor_dns *dns; /* its child for egress (monitor_dns.c) */
+  struct audit_kernel *ak; /* Landlock denials (audit_kernel.c) */
 };
 
 static int64_t
@@ -109,11 +114,15 @@ monitor_loop (struct monitor *m)
             }
           wait = left > 60000 ? 60000 : (int) left;
         }
-      struct pollfd p[2] = { { .fd = m->pidfd, .events = POLLIN },
-                             { .fd = m->inotify, .events = POLLIN } };
-      int r = poll (p, m->started ? 1 : 2, wait);
+      struct pollfd p[3]
+          = { { .fd = m->pidfd, .events = POLLIN },
+              { .fd = m->started ? -1 : m->inotify, .events = POLLIN },
+              { .fd = audit_kernel_fd (m->ak), .events = POLLIN } };
+      int r = poll (p, 3, wait);
       if (r < 0 && errno != EINTR)
         _exit (1);
+      if (p[2].revents || p[0].revents)
+        audit_kernel_read (m->ak);
       if (p[0].revents)
         _exit (0); /* the init is gone: so is the container */
       if (!m->started && p[1].revents && read_events (m) < 0)
@@ -128,6 +137,7 @@ monitor_setup (struct monitor *m)
 {
   int fds[3] = { m->pidfd, m->inotify, m->killfd };
   monitor_dns_park (m->dns);
+  audit_kernel_lift (m->ak);
   for (int i = 0; i < 3; i++)
     if (fds[i] >= 0)
       {
@@ -140,7 +150,9 @@ monitor_setup (struct monitor *m)
   m->pidfd = 3;
   m->inotify = 4;
   m->killfd = fds[2] >= 0 ? 5 : -1;
-  syscall (SYS_close_range, 3 + (m->killfd >= 0 ? 3 : 2), ~0U, 0);
+  if (m->killfd < 0)
+    close (5);
+  syscall (SYS_close_range, audit_kernel_park (m->ak, 6), ~0U, 0);
   int null = open ("/dev/null", O_RDWR | O_CLOEXEC);
   for (int i = 0; i < 3 && null >= 0; i++)
     dup2 (null, i);
@@ -177,9 +189,11 @@ policy_start_monitor (const struct policy_plan *plan, int state_dirfd,
                       pid_t init, const struct cgroup_mgr *cgroup,
                       struct werr *err)
 {
-  if (!plan->has_timeout && !monitor_dns_wanted (plan))
+  _cleanup_audit_kernel_ struct audit_kernel *ak = NULL;
+  audit_kernel_prepare (plan, state_dirfd, init, cgroup, &ak);
+  if (!plan->has_timeout && !monitor_dns_wanted (plan) && ak == NULL)
     return 0;
-  struct monitor m = { .timeout_ms = plan->timeout_ms, .killfd = -1 };
+  struct monitor m = { .timeout_ms = plan->timeout_ms, .killfd = -1, .ak = ak };
   _cleanup_close_ int pidfd = (int) syscall (SYS_pidfd_open, init, 0);
   _cleanup_close_ int ino = inotify_init1 (IN_CLOEXEC | IN_NONBLOCK);
   _cleanup_close_ int killfd = open_kill_file (cgroup);

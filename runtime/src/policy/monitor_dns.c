@@ -505,7 +505,7 @@ seen_recently (struct monitor_dns *d, const struct egress_event *ev)
 static const char *
 proto_name (unsigned bit)
 {
-  return bit == POL_PROTO_TCP ? "tcp" : bit == POL_PROTO_UDP ? "udp" : "other";
+  return bit == POL_PROTO_TCP ? "tcp" : bit == POL_PROTO_UDP ? "udp" : "icmp";
 }
 
 /* Which deny prefix refused it (the longest, as the program does). */

@@ -121,7 +121,9 @@ struct plan_net
   bool loopback_private; /* loopback is the container's own: always allowed */
   bool host_loopback_allow;
   bool filter;         /* BPF connect4/6 + sendmsg4/6 programs */
-  bool ingress_filter; /* BPF post_bind4/6 programs */
+  bool ingress_filter; /* BPF bind4/6 and cgroup_skb ingress programs */
+  bool icmp;           /* ICMP allowed somewhere: ping sockets, judged by the
+                cgroup_skb egress program */
   struct plan_prefix *allow, *deny;
   size_t n_allow, n_deny;
   struct plan_host_rule *hosts;

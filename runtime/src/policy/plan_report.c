@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "audit_kernel.h"
 #include "plan.h"
 #include "policy.h"
 #include "utils.h"
@@ -63,13 +64,18 @@ policy_plan_report (const struct policy_plan *plan)
   char weak[32] = "";
   if (plan->n_weak)
     snprintf (weak, sizeof weak, " weakened=%zu", plan->n_weak);
+  /* Whether Landlock's denials can reach the audit stream on this host. */
+  char llaudit[32] = "";
+  if (plan->fs.landlock)
+    snprintf (llaudit, sizeof llaudit, " landlock-audit=%s",
+              audit_kernel_report_word ());
   return xasprintf ("agent=%s level=%s fs=%s net=%s seccomp=%s%s caps=-%zu "
-                    "nnp selinux=%s%s%s%s%s",
+                    "nnp selinux=%s%s%s%s%s%s",
                     plan->agent, plan_level_name (plan->level), fs,
                     plan_net_mode (plan), plan->sc.strict ? "strict" : "agent",
                     plan->sc.audit ? "(log)" : "", plan->n_caps_dropped, sel,
                     plan->userns_added ? " userns" : "", tmo, weak,
-                    plan->net.names ? " dns-filter=running" : "");
+                    plan->net.names ? " dns-filter=running" : "", llaudit);
 }
 
 /* ---- JSON ------------------------------------------------------------ */
@@ -184,6 +190,7 @@ json_net (struct jw *w, const struct policy_plan *plan)
   jw_kbool (w, "bpfEgress", n->filter);
   jw_kbool (w, "bpfIngress", n->ingress_filter);
   jw_kbool (w, "denyRawSockets", n->deny_raw);
+  jw_kbool (w, "icmp", n->icmp);
   jw_kbool (w, "denyUdpSockets", n->deny_udp);
   json_prefixes (w, "allow", n->allow, n->n_allow);
   json_prefixes (w, "deny", n->deny, n->n_deny);
