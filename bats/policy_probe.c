@@ -69,6 +69,29 @@ do_bpf (void)
   return syscall (SYS_bpf, BPF_MAP_CREATE, &attr, sizeof attr);
 }
 
+/* Something to read on fd within `ms`, or ETIMEDOUT. */
+static long
+wait_readable (int fd, int ms)
+{
+  struct pollfd p = { .fd = fd, .events = POLLIN };
+  long r = poll (&p, 1, ms);
+  if (r == 0)
+    {
+      errno = ETIMEDOUT;
+      r = -1;
+    }
+  return r;
+}
+
+static long
+close_keep_errno (int fd, long r)
+{
+  int e = errno;
+  close (fd);
+  errno = e;
+  return r;
+}
+
 static long
 do_socket (int family, int type, int proto)
 {
@@ -112,10 +135,7 @@ do_connect (int family, int type, const char *addr, const char *port)
     r = sendto (fd, "x", 1, 0, (struct sockaddr *) &ss, len);
   else
     r = connect (fd, (struct sockaddr *) &ss, len);
-  int e = errno;
-  close (fd);
-  errno = e;
-  return r;
+  return close_keep_errno (fd, r);
 }
 
 static long
@@ -125,10 +145,7 @@ do_bind4 (const char *port)
   struct sockaddr_in s
       = { .sin_family = AF_INET, .sin_port = htons ((uint16_t) atoi (port)) };
   long r = bind (fd, (struct sockaddr *) &s, sizeof s);
-  int e = errno;
-  close (fd);
-  errno = e;
-  return r;
+  return close_keep_errno (fd, r);
 }
 
 /* An echo request on a ping socket, and its reply within 2 s. */
@@ -145,19 +162,8 @@ do_ping (int family, const char *addr)
   unsigned char req[16] = { family == AF_INET ? 8 : 128, 0, 0, 0, 0, 0, 0, 1 };
   long r = sendto (fd, req, sizeof req, 0, (struct sockaddr *) &ss, len);
   if (r >= 0)
-    {
-      struct pollfd p = { .fd = fd, .events = POLLIN };
-      r = poll (&p, 1, 2000);
-      if (r == 0)
-        {
-          errno = ETIMEDOUT;
-          r = -1;
-        }
-    }
-  int e = errno;
-  close (fd);
-  errno = e;
-  return r;
+    r = wait_readable (fd, 2000);
+  return close_keep_errno (fd, r);
 }
 
 static long
@@ -174,17 +180,7 @@ do_listen4 (const char *file)
     return -1;
   fprintf (f, "%d\n", ntohs (s.sin_port));
   fclose (f);
-  struct pollfd p = { .fd = fd, .events = POLLIN };
-  long r = poll (&p, 1, 3000);
-  if (r == 0)
-    {
-      errno = ETIMEDOUT;
-      r = -1;
-    }
-  int e = errno;
-  close (fd);
-  errno = e;
-  return r;
+  return close_keep_errno (fd, wait_readable (fd, 3000));
 }
 
 static long

@@ -141,14 +141,6 @@ print_oom (const char *id)
   print_event (w);
 }
 
-static long long
-now_ms (void)
-{
-  struct timespec ts;
-  clock_gettime (CLOCK_MONOTONIC, &ts);
-  return (long long) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Stats every interval, OOM events as they come, until the cgroup is
  * gone (runc stops there too). */
 static int
@@ -158,11 +150,11 @@ events_loop (const char *id, struct cgroup_mgr *cg, long interval_ms,
   struct cgroup_oom *oom = NULL;
   if (cgroup_oom_watch (cg, &oom, err) < 0)
     return -1;
-  long long next = now_ms () + interval_ms;
+  long long next = monotonic_ms () + interval_ms;
   int r = 0;
   for (bool gone = false; !gone && r == 0;)
     {
-      long long wait = next - now_ms ();
+      long long wait = next - monotonic_ms ();
       /* The agent policy's audit stream, when there is one. */
       struct pollfd pfd[2] = {
         { .fd = cgroup_oom_fd (oom), .events = POLLIN },
@@ -180,7 +172,7 @@ events_loop (const char *id, struct cgroup_mgr *cg, long interval_ms,
           while (kills-- > 0)
             print_oom (id);
         }
-      if (r < 0 || gone || now_ms () < next)
+      if (r < 0 || gone || monotonic_ms () < next)
         continue;
       next += interval_ms;
       if (!cgroup_alive (cg))

@@ -24,21 +24,13 @@ struct dbus_conn
   char *address; /* for messages */
 };
 
-static long long
-now_ms (void)
-{
-  struct timespec ts;
-  clock_gettime (CLOCK_MONOTONIC, &ts);
-  return (long long) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Wait for `events` on fd until `deadline` (CLOCK_MONOTONIC ms). */
 static int
 wait_fd (int fd, short events, long long deadline, struct werr *err)
 {
   for (;;)
     {
-      long long left = deadline - now_ms ();
+      long long left = deadline - monotonic_ms ();
       if (left <= 0)
         return werr_set (err, ETIMEDOUT, "D-Bus");
       struct pollfd p = { .fd = fd, .events = events };
@@ -175,7 +167,7 @@ int
 dbus_open (const char *address, bool bus, int timeout_ms,
            struct dbus_conn **out, struct werr *err)
 {
-  long long deadline = now_ms () + timeout_ms;
+  long long deadline = monotonic_ms () + timeout_ms;
   struct sockaddr_un sa;
   socklen_t salen = 0;
   if (parse_address (address, &sa, &salen, err) < 0)
@@ -212,7 +204,7 @@ dbus_open (const char *address, bool bus, int timeout_ms,
       };
       struct dbus_msg reply;
       int r = dbus_call (c, &hello, NULL, "s", NULL, NULL,
-                         (int) (deadline - now_ms ()), &reply, err);
+                         (int) (deadline - monotonic_ms ()), &reply, err);
       if (r == 1)
         {
           char text[256];
@@ -276,7 +268,7 @@ dbus_call (struct dbus_conn *c, const struct dbus_call *call,
            dbus_msg_fn other, void *data, int timeout_ms,
            struct dbus_msg *reply, struct werr *err)
 {
-  long long deadline = now_ms () + timeout_ms;
+  long long deadline = monotonic_ms () + timeout_ms;
   memset (reply, 0, sizeof *reply);
   uint32_t serial = ++c->serial;
   if (serial == 0)
@@ -325,7 +317,7 @@ int
 dbus_wait (struct dbus_conn *c, dbus_msg_fn fn, void *data, int timeout_ms,
            struct werr *err)
 {
-  long long deadline = now_ms () + timeout_ms;
+  long long deadline = monotonic_ms () + timeout_ms;
   for (;;)
     {
       struct dbus_msg m;

@@ -213,3 +213,11 @@ parse_uint (const char *s)
     return -1;
   return (int) v;
 }
+
+int64_t
+monotonic_ms (void)
+{
+  struct timespec ts;
+  clock_gettime (CLOCK_MONOTONIC, &ts);
+  return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}

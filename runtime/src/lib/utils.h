@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "ward/error.h"
@@ -34,6 +35,8 @@ char *xstrdup (const char *s);
 char *xasprintf (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)));
 /* Now as RFC 3339 UTC with nanoseconds: "2026-11-25T18:15:57.123456789Z". */
 void rfc3339_now (char *buf, size_t len);
+/* CLOCK_MONOTONIC in milliseconds, for deadlines and intervals. */
+int64_t monotonic_ms (void);
 /* Parse a non-negative decimal that fits in an int; -1 if invalid. */
 int parse_uint (const char *s);
 

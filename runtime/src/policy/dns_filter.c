@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "dns_answer.h"
+#include "utils.h"
 #include "ward/cleanup.h"
 
 #define TCP_QUERY_MAX 1500  /* a query with EDNS options fits easily */
@@ -111,14 +112,6 @@ struct dns_filter
   uint8_t tx[REPLY_TCP_MAX];
 };
 
-static int64_t
-now_ms (void)
-{
-  struct timespec ts;
-  clock_gettime (CLOCK_MONOTONIC, &ts);
-  return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Unpredictable query ids: with connected UDP sockets on random ports they
  * make off-path answer spoofing impractical. */
 static uint16_t
@@ -129,7 +122,7 @@ random_u16 (struct dns_filter *f)
       ssize_t n = getrandom (f->rnd, sizeof f->rnd, 0);
       f->rnd_left = n > 0 ? (size_t) n : 0;
       if (f->rnd_left < 2)
-        return (uint16_t) now_ms ();
+        return (uint16_t) monotonic_ms ();
     }
   f->rnd_left -= 2;
   return (uint16_t) (f->rnd[f->rnd_left] << 8 | f->rnd[f->rnd_left + 1]);
@@ -186,7 +179,7 @@ static bool
 seen_recently (struct dns_filter *f, const char *name, const char *why)
 {
   uint64_t h = fnv1a (name, why);
-  int64_t now = now_ms ();
+  int64_t now = monotonic_ms ();
   for (size_t i = 0; i < AUDIT_DEDUP_SLOTS; i++)
     if (f->recent[i].hash == h && now - f->recent[i].when < AUDIT_DEDUP_MS)
       return true;
@@ -260,7 +253,7 @@ client_flush (struct dns_filter *f, struct tcp_client *t)
           return;
         }
       t->out_off += (size_t) n;
-      t->deadline = now_ms () + DNS_FILTER_TCP_IDLE_MS;
+      t->deadline = monotonic_ms () + DNS_FILTER_TCP_IDLE_MS;
     }
   t->out_len = t->out_off = 0;
 }
@@ -358,7 +351,7 @@ query_send (struct dns_filter *f, struct query *s, bool tcp)
   query_close_upstream (f, s);
   s->up_id = random_u16 (f);
   s->up_tcp = tcp;
-  s->deadline = now_ms () + f->timeout_ms;
+  s->deadline = monotonic_ms () + f->timeout_ms;
   s->fd = socket (
       up->ss_family,
       (tcp ? SOCK_STREAM : SOCK_DGRAM) | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -703,7 +696,7 @@ client_readable (struct dns_filter *f, struct tcp_client *t)
       return;
     }
   t->in_len += (size_t) n;
-  t->deadline = now_ms () + DNS_FILTER_TCP_IDLE_MS;
+  t->deadline = monotonic_ms () + DNS_FILTER_TCP_IDLE_MS;
   client_process_input (f, t);
 }
 
@@ -743,7 +736,7 @@ accept_clients (struct dns_filter *f)
       t->gen = ++f->next_gen;
       t->busy = false;
       t->in_len = t->out_len = t->out_off = 0;
-      t->deadline = now_ms () + DNS_FILTER_TCP_IDLE_MS;
+      t->deadline = monotonic_ms () + DNS_FILTER_TCP_IDLE_MS;
     }
 }
 
@@ -792,7 +785,7 @@ dns_filter_fds (struct dns_filter *f, struct pollfd *fds, size_t max)
 int
 dns_filter_timeout (const struct dns_filter *f)
 {
-  int64_t next = INT64_MAX, now = now_ms ();
+  int64_t next = INT64_MAX, now = monotonic_ms ();
   for (size_t i = 0; i < DNS_FILTER_MAX_QUERIES; i++)
     if (f->queries[i].used && f->queries[i].deadline < next)
       next = f->queries[i].deadline;
@@ -808,7 +801,7 @@ dns_filter_timeout (const struct dns_filter *f)
 static void
 expire (struct dns_filter *f)
 {
-  int64_t now = now_ms ();
+  int64_t now = monotonic_ms ();
   for (size_t i = 0; i < DNS_FILTER_MAX_QUERIES; i++)
     {
       struct query *s = &f->queries[i];

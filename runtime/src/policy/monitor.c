@@ -58,14 +58,6 @@ struct monitor
   struct audit_kernel *ak; /* Landlock denials (audit_kernel.c) */
 };
 
-static int64_t
-now_ms (void)
-{
-  struct timespec ts;
-  clock_gettime (CLOCK_MONOTONIC, &ts);
-  return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Did `ward start` happen (exec.fifo removed), or the container go away? */
 static int
 read_events (struct monitor *m)
@@ -102,11 +94,11 @@ monitor_loop (struct monitor *m)
     {
       /* A monitor may run for egress alone: no timeout, no deadline. */
       if (m->started && deadline < 0 && m->timeout_ms > 0)
-        deadline = now_ms () + m->timeout_ms;
+        deadline = monotonic_ms () + m->timeout_ms;
       int wait = -1;
       if (deadline >= 0)
         {
-          int64_t left = deadline - now_ms ();
+          int64_t left = deadline - monotonic_ms ();
           if (left <= 0)
             {
               kill_container (m);
