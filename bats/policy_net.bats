@@ -108,14 +108,16 @@ net_policy() {
   assert_probe "bind4 9000" ok
 }
 
-# connect_from_outside: once the container's listener wrote its port to
-# /port, connect to it from $NET_SRV; nc's status goes to $BATS_TEST_TMPDIR/nc.
+# connect_from_outside [PORT-FILE]: once the container's listener wrote its
+# port to PORT-FILE (default: /port in the rootfs), connect to it from
+# $NET_SRV; nc's status goes to $BATS_TEST_TMPDIR/nc.
 connect_from_outside() {
-  rm -f "$ROOTFS/port" "$BATS_TEST_TMPDIR/nc"
+  local file="${1:-$ROOTFS/port}"
+  rm -f "$file" "$BATS_TEST_TMPDIR/nc"
   (
-    wait_for 50 0.1 test -s "$ROOTFS/port"
+    wait_for 50 0.1 test -s "$file"
     local rc=0
-    timeout 2 nsenter --net="/run/netns/$NET_SRV" "$BUSYBOX" nc "10.$NET_OCT.0.1" "$(cat "$ROOTFS/port")" </dev/null >/dev/null 2>&1 || rc=$?
+    timeout 2 nsenter --net="/run/netns/$NET_SRV" "$BUSYBOX" nc "10.$NET_OCT.0.1" "$(cat "$file")" </dev/null >/dev/null 2>&1 || rc=$?
     echo "nc=$rc" >"$BATS_TEST_TMPDIR/nc"
   ) &
   defer kill $!
@@ -128,6 +130,23 @@ connect_from_outside() {
   assert_probe "listen4 /port" ETIMEDOUT
   wait_for 50 0.1 test -s "$BATS_TEST_TMPDIR/nc"
   [ "$(cat "$BATS_TEST_TMPDIR/nc")" != nc=0 ] || fail "the outside connection got through"
+}
+
+@test "ingress: through ward sandbox too, an outside connection to an ephemeral port is dropped (allow: accepted)" {
+  local dir="$BATS_TEST_TMPDIR/sbx" ingress want
+  mkdir -p "$dir"
+  cp "$(policy_probe_bin)" "$dir/probe"
+  for ingress in deny allow; do
+    echo "{\"filesystem\": {\"readwritePaths\": [\"$dir\"]}, \"network\": {\"egress\": {\"default\": \"allow\"}, \"ingress\": {\"default\": \"$ingress\"}}}" >"$dir/policy.json"
+    connect_from_outside "$dir/port"
+    ward_capture nsenter --net="/run/netns/$NET_CT" "$WARD_BIN" --root "$ROOT" sandbox \
+      --config "$dir/policy.json" -- "$dir/probe" "listen4 $dir/port"
+    assert_success
+    want=ETIMEDOUT
+    [ "$ingress" = deny ] || want=ok
+    assert_probe "listen4 $dir/port" "$want"
+    wait_for 50 0.1 test -s "$BATS_TEST_TMPDIR/nc"
+  done
 }
 
 @test "ingress: with default deny the container still reaches its own listener over loopback" {
