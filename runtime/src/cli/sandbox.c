@@ -116,6 +116,10 @@ run_bundle (struct global_opts *g, const char *dir, const char *id,
   struct learn_listener *listener = NULL;
   if (learn->out)
     {
+      /* Learning observes; it must not pass for confinement. */
+      fprintf (stderr, "ward: warning: --learn confines nothing: the command "
+                       "sees most host directories writable and the network "
+                       "open, and everything it does is recorded\n");
       _cleanup_free_ char *state = xasprintf ("%s/%s", g->root, id);
       if (learn_listener_start (learn->sock, state, id,
                                 learn->agent ? learn->agent : id, &listener,
