@@ -123,13 +123,22 @@ connect_from_outside() {
   defer kill $!
 }
 
-@test "ingress: default deny drops connections from outside to a listener on an ephemeral port" {
+@test "ingress: default deny drops connections from outside to a listener on an ephemeral port, and audits them" {
   net_policy '{"egress": {"default": "allow"}, "ingress": {"default": "deny"}}'
+  set_args sleep 60
+  ward_run run -d --bundle "$BUNDLE" "$CID"
+  assert_success
   connect_from_outside
-  probe_run "listen4 /port"
+  ward_run exec "$CID" /bin/probe "listen4 /port"
   assert_probe "listen4 /port" ETIMEDOUT
   wait_for 50 0.1 test -s "$BATS_TEST_TMPDIR/nc"
   [ "$(cat "$BATS_TEST_TMPDIR/nc")" != nc=0 ] || fail "the outside connection got through"
+  local port
+  port="$(cat "$ROOTFS/port")"
+  jq -e -s --argjson p "$port" --arg a "10.$NET_OCT.0.2" 'map(select(.action == "accept")) | length == 1
+      and (.[0] | .verdict == "denied" and .target.address == $a and .target.port == $p
+        and .target.protocol == "tcp" and .rule == "network.ingress.default")' "$ROOT/$CID/audit.jsonl" >/dev/null ||
+    fail "no single accept line: $(cat "$ROOT/$CID/audit.jsonl" 2>&1)"
 }
 
 @test "ingress: through ward sandbox too, an outside connection to an ephemeral port is dropped (allow: accepted)" {

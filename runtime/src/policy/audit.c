@@ -24,7 +24,7 @@ static const char *const action_names[] = {
   [AUDIT_DNS] = "dns",           [AUDIT_CONNECT] = "connect",
   [AUDIT_SENDMSG] = "sendmsg",   [AUDIT_SECCOMP] = "seccomp",
   [AUDIT_LANDLOCK] = "landlock", [AUDIT_OPEN] = "open",
-  [AUDIT_EXEC] = "exec",
+  [AUDIT_EXEC] = "exec",         [AUDIT_ACCEPT] = "accept",
 };
 
 const char *

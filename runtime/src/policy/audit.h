@@ -33,9 +33,10 @@ enum audit_action
   AUDIT_SENDMSG,
   AUDIT_SECCOMP,
   AUDIT_LANDLOCK,
-  AUDIT_OPEN, /* a path a file syscall used (learning mode): detail says
+  AUDIT_OPEN,   /* a path a file syscall used (learning mode): detail says
                  read, write, create or remove */
-  AUDIT_EXEC, /* a program executed (learning mode) */
+  AUDIT_EXEC,   /* a program executed (learning mode) */
+  AUDIT_ACCEPT, /* an inbound connection attempt dropped (ingress deny) */
 };
 
 enum audit_verdict

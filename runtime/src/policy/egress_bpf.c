@@ -279,6 +279,20 @@ emit_event_addr4 (struct asm_ *a)
           (int16_t) (EV_OFF + EGRESS_EV_ADDR + i), 0);
 }
 
+/* The IPv6 address at fp-16: into the record. */
+static void
+emit_event_addr6 (struct asm_ *a)
+{
+  emit (a, BPF_ST | BPF_MEM | BPF_B, FP, 0, EV_OFF + EGRESS_EV_FAMILY,
+        AF_INET6);
+  for (int i = 0; i < 4; i++)
+    {
+      emit (a, BPF_LDX | BPF_MEM | BPF_W, R2, FP, (int16_t) (-16 + 4 * i), 0);
+      emit (a, BPF_STX | BPF_MEM | BPF_W, FP, R2,
+            (int16_t) (EV_OFF + EGRESS_EV_ADDR + 4 * i), 0);
+    }
+}
+
 /* A refusal: the record to the ring buffer (if full, it is lost), then
  * EPERM, or success in audit mode. */
 static void
@@ -456,14 +470,7 @@ emit_v6 (struct asm_ *a, const struct egress_maps *m, const struct verdicts *v,
          bool mapped)
 {
   int not_mapped = new_label (a), not_lo = new_label (a);
-  emit (a, BPF_ST | BPF_MEM | BPF_B, FP, 0, EV_OFF + EGRESS_EV_FAMILY,
-        AF_INET6);
-  for (int i = 0; i < 4; i++)
-    {
-      emit (a, BPF_LDX | BPF_MEM | BPF_W, R2, FP, (int16_t) (-16 + 4 * i), 0);
-      emit (a, BPF_STX | BPF_MEM | BPF_W, FP, R2,
-            (int16_t) (EV_OFF + EGRESS_EV_ADDR + 4 * i), 0);
-    }
+  emit_event_addr6 (a);
   if (mapped)
     {
       /* ::ffff:a.b.c.d is IPv4 on the wire. */
@@ -591,10 +598,10 @@ build_icmp (struct asm_ *a, const struct egress_maps *m)
  * through the loopback device of the container's network namespace is
  * dropped, whatever port or address the listener is bound to. */
 static int
-build_ingress (struct asm_ *a)
+build_ingress (struct asm_ *a, const struct egress_maps *m)
 {
   asm_init (a);
-  int allow = new_label (a);
+  int allow = new_label (a), six = new_label (a), drop = new_label (a);
   emit (a, BPF_ALU64 | BPF_MOV | BPF_X, R6, R1, 0, 0);
   ld_ctx (a, R2, offsetof (struct __sk_buff, ingress_ifindex));
   jump (a, BPF_JMP | BPF_JEQ | BPF_K, R2, 0, 1 /* LOOPBACK_IFINDEX */, allow);
@@ -605,7 +612,23 @@ build_ingress (struct asm_ *a)
   emit (a, BPF_LDX | BPF_MEM | BPF_W, R2, R0, offsetof (struct bpf_sock, state),
         0);
   jump (a, BPF_JMP | BPF_JNE | BPF_K, R2, 0, BPF_TCP_LISTEN, allow);
-  ret (a, 0);
+  /* The record: the listener's port, the peer's address. */
+  emit (a, BPF_LDX | BPF_MEM | BPF_W, R7, R0,
+        offsetof (struct bpf_sock, src_port), 0);
+  emit (a, BPF_LDX | BPF_MEM | BPF_W, R9, R0,
+        offsetof (struct bpf_sock, family), 0);
+  mov_imm (a, R8, POL_PROTO_TCP);
+  emit_event_init (a, m);
+  jump (a, BPF_JMP | BPF_JEQ | BPF_K, R9, 0, AF_INET6, six);
+  emit_load_header (a, 12, -4, 4); /* IPv4 source */
+  emit (a, BPF_LDX | BPF_MEM | BPF_W, R9, FP, -4, 0);
+  emit_event_addr4 (a);
+  jump (a, BPF_JMP | BPF_JA, 0, 0, 0, drop);
+  place (a, six);
+  emit_load_header (a, 8, -16, 16); /* IPv6 source */
+  emit_event_addr6 (a);
+  place (a, drop);
+  emit_refuse (a, m, EGRESS_DENY_INGRESS);
   place (a, allow);
   ret (a, 1);
   return resolve (a);
@@ -865,10 +888,14 @@ out:
 /* The bind programs refuse fixed ports early with a clear EPERM; the
  * ingress program catches what they cannot see (ephemeral ports). */
 static int
-attach_ingress (int cgfd, const char *path, struct werr *err)
+attach_ingress (const struct plan_net *n, int cgfd, const char *path,
+                struct werr *err)
 {
   struct asm_ *a = xmalloc0 (sizeof *a);
+  struct egress_maps m = { -1, -1, -1, -1, .rt = n->rt, .n = n, .op = 2 };
   int r = -1;
+  if (n->rt && egress_rt_create_maps (n->rt, n->names, err) < 0)
+    goto out;
   for (int v6 = 0; v6 < 2; v6++)
     {
       if (build_bind (a, v6) < 0)
@@ -882,7 +909,7 @@ attach_ingress (int cgfd, const char *path, struct werr *err)
           < 0)
         goto out;
     }
-  if (build_ingress (a) < 0)
+  if (build_ingress (a, &m) < 0)
     {
       werr_set (err, 0, "policy: assemble the ingress program (a bug)");
       goto out;
@@ -911,7 +938,7 @@ policy_attach_cgroup (const struct policy_plan *plan,
     return werr_set (err, errno, "policy: open the cgroup `%s`", path);
   if ((n->filter || n->filter_audit) && attach_egress (n, cgfd, path, err) < 0)
     return -1;
-  if (n->ingress_filter && attach_ingress (cgfd, path, err) < 0)
+  if (n->ingress_filter && attach_ingress (n, cgfd, path, err) < 0)
     return -1;
   return 0;
 }

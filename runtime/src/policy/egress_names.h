@@ -51,6 +51,7 @@ enum egress_deny_reason
   EGRESS_DENY_RULE = 1,     /* the deny map matched */
   EGRESS_DENY_DEFAULT = 2,  /* nothing allowed it */
   EGRESS_DENY_LOOPBACK = 3, /* the host's loopback */
+  EGRESS_DENY_INGRESS = 4,  /* an inbound connection attempt */
 };
 
 /* One ring buffer record; layout shared with the BPF programs. */
@@ -58,7 +59,8 @@ struct egress_event
 {
   uint8_t family; /* AF_INET or AF_INET6 */
   uint8_t proto;  /* POL_PROTO_* bit */
-  uint8_t op;     /* 0 connect, 1 sendmsg */
+  uint8_t op;     /* 0 connect, 1 sendmsg, 2 accept (inbound: addr is the
+                     peer, port the listener's) */
   uint8_t reason; /* enum egress_deny_reason */
   uint16_t port;  /* host order */
   uint16_t audit; /* 1: audit mode, the program let it through */

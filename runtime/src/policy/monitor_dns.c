@@ -553,7 +553,9 @@ on_event (void *ctx, const struct egress_event *ev)
   struct audit_event a = {
     .container_id = d->plan->id,
     .agent = d->plan->agent,
-    .action = ev->op ? AUDIT_SENDMSG : AUDIT_CONNECT,
+    .action = ev->op == 2 ? AUDIT_ACCEPT
+              : ev->op    ? AUDIT_SENDMSG
+                          : AUDIT_CONNECT,
     .verdict = ev->audit ? AUDIT_ALLOWED_AUDIT : AUDIT_DENIED,
     .family = ev->family,
     .has_port = true,
@@ -573,6 +575,10 @@ on_event (void *ctx, const struct egress_event *ev)
     case EGRESS_DENY_LOOPBACK:
       a.rule = "network.ingress.hostLoopback";
       a.detail = "the host's loopback";
+      break;
+    case EGRESS_DENY_INGRESS:
+      a.rule = "network.ingress.default";
+      a.detail = "a connection from outside to a listening socket";
       break;
     default:
       a.rule = "network.egress.default";
