@@ -97,12 +97,20 @@ net_policy() {
   assert_probe "udp4 10.$NET_OCT.0.2 53" EPERM
 }
 
-@test "ingress: default deny refuses listening on a fixed port; allow permits it" {
+@test "ingress: default deny refuses listening on a fixed port, and audits it; allow permits it" {
   net_policy '{"egress": {"default": "allow"}, "ingress": {"default": "deny"}}'
-  probe_run "bind4 9000" "bind4 0"
+  set_args sleep 60
+  ward_run run -d --bundle "$BUNDLE" "$CID"
+  assert_success
+  ward_run exec "$CID" /bin/probe "bind4 9000" "bind4 0"
   assert_success
   assert_probe "bind4 9000" EPERM
   assert_probe "bind4 0" ok
+  wait_for 40 0.05 file_contains "$ROOT/$CID/audit.jsonl" '"bind"'
+  jq -e -s 'map(select(.action == "bind")) | length == 1 and (.[0] | .target.address == "0.0.0.0"
+      and .target.port == 9000 and .target.protocol == "tcp" and .rule == "network.ingress.default")' \
+    "$ROOT/$CID/audit.jsonl" >/dev/null || fail "no single bind line: $(cat "$ROOT/$CID/audit.jsonl")"
+  ward_run delete --force "$CID"
   net_policy '{"egress": {"default": "allow"}, "ingress": {"default": "allow"}}'
   probe_run "bind4 9000"
   assert_probe "bind4 9000" ok

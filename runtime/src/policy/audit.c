@@ -25,6 +25,7 @@ static const char *const action_names[] = {
   [AUDIT_SENDMSG] = "sendmsg",   [AUDIT_SECCOMP] = "seccomp",
   [AUDIT_LANDLOCK] = "landlock", [AUDIT_OPEN] = "open",
   [AUDIT_EXEC] = "exec",         [AUDIT_ACCEPT] = "accept",
+  [AUDIT_BIND] = "bind",
 };
 
 const char *

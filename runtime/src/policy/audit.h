@@ -37,6 +37,7 @@ enum audit_action
                  read, write, create or remove */
   AUDIT_EXEC,   /* a program executed (learning mode) */
   AUDIT_ACCEPT, /* an inbound connection attempt dropped (ingress deny) */
+  AUDIT_BIND,   /* a fixed port on a non-loopback address (ingress deny) */
 };
 
 enum audit_verdict

@@ -634,12 +634,14 @@ build_ingress (struct asm_ *a, const struct egress_maps *m)
   return resolve (a);
 }
 
-/* Ingress deny: binding a fixed port on anything but loopback → EPERM. */
+/* Ingress deny: binding a fixed port on anything but loopback → EPERM,
+ * recorded like an egress refusal (operation 3, bind). */
 static int
-build_bind (struct asm_ *a, bool v6)
+build_bind (struct asm_ *a, const struct egress_maps *m, bool v6)
 {
   asm_init (a);
   int allow = new_label (a), deny = new_label (a);
+  const int16_t ip6 = offsetof (struct bpf_sock_addr, user_ip6);
   emit (a, BPF_ALU64 | BPF_MOV | BPF_X, R6, R1, 0, 0);
   ld_ctx (a, R7, offsetof (struct bpf_sock_addr, user_port));
   jump (a, BPF_JMP | BPF_JEQ | BPF_K, R7, 0, 0, allow);
@@ -653,7 +655,6 @@ build_bind (struct asm_ *a, bool v6)
     }
   else
     {
-      const int16_t ip6 = offsetof (struct bpf_sock_addr, user_ip6);
       for (int i = 0; i < 3; i++)
         {
           ld_ctx (a, R2, (int16_t) (ip6 + 4 * i));
@@ -663,7 +664,25 @@ build_bind (struct asm_ *a, bool v6)
       jump (a, BPF_JMP | BPF_JEQ | BPF_K, R2, 0, (int32_t) htonl (1), allow);
     }
   place (a, deny);
-  ret (a, 0);
+  /* The record: the address and port asked for. */
+  emit_port_proto (a);
+  emit_event_init (a, m);
+  if (!v6)
+    {
+      ld_ctx (a, R9, offsetof (struct bpf_sock_addr, user_ip4));
+      emit_event_addr4 (a);
+    }
+  else
+    {
+      for (int i = 0; i < 4; i++)
+        {
+          ld_ctx (a, R2, (int16_t) (ip6 + 4 * i));
+          emit (a, BPF_STX | BPF_MEM | BPF_W, FP, R2, (int16_t) (-16 + 4 * i),
+                0);
+        }
+      emit_event_addr6 (a);
+    }
+  emit_refuse (a, m, EGRESS_DENY_INGRESS);
   place (a, allow);
   ret (a, 1);
   return resolve (a);
@@ -892,13 +911,14 @@ attach_ingress (const struct plan_net *n, int cgfd, const char *path,
                 struct werr *err)
 {
   struct asm_ *a = xmalloc0 (sizeof *a);
-  struct egress_maps m = { -1, -1, -1, -1, .rt = n->rt, .n = n, .op = 2 };
+  struct egress_maps m = { -1, -1, -1, -1, .rt = n->rt, .n = n };
   int r = -1;
   if (n->rt && egress_rt_create_maps (n->rt, n->names, err) < 0)
     goto out;
   for (int v6 = 0; v6 < 2; v6++)
     {
-      if (build_bind (a, v6) < 0)
+      m.op = 3;
+      if (build_bind (a, &m, v6) < 0)
         {
           werr_set (err, 0, "policy: assemble the bind program (a bug)");
           goto out;
@@ -909,6 +929,7 @@ attach_ingress (const struct plan_net *n, int cgfd, const char *path,
           < 0)
         goto out;
     }
+  m.op = 2;
   if (build_ingress (a, &m) < 0)
     {
       werr_set (err, 0, "policy: assemble the ingress program (a bug)");

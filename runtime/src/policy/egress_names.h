@@ -60,7 +60,7 @@ struct egress_event
   uint8_t family; /* AF_INET or AF_INET6 */
   uint8_t proto;  /* POL_PROTO_* bit */
   uint8_t op;     /* 0 connect, 1 sendmsg, 2 accept (inbound: addr is the
-                     peer, port the listener's) */
+                     peer, port the listener's), 3 bind */
   uint8_t reason; /* enum egress_deny_reason */
   uint16_t port;  /* host order */
   uint16_t audit; /* 1: audit mode, the program let it through */

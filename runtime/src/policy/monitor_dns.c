@@ -543,6 +543,14 @@ default_detail (const struct monitor_dns *d, const struct egress_event *ev)
   return "the DNS answer for it expired";
 }
 
+static enum audit_action
+op_action (uint8_t op)
+{
+  static const enum audit_action actions[]
+      = { AUDIT_CONNECT, AUDIT_SENDMSG, AUDIT_ACCEPT, AUDIT_BIND };
+  return op < ARRAY_SIZE (actions) ? actions[op] : AUDIT_CONNECT;
+}
+
 static void
 on_event (void *ctx, const struct egress_event *ev)
 {
@@ -553,9 +561,7 @@ on_event (void *ctx, const struct egress_event *ev)
   struct audit_event a = {
     .container_id = d->plan->id,
     .agent = d->plan->agent,
-    .action = ev->op == 2 ? AUDIT_ACCEPT
-              : ev->op    ? AUDIT_SENDMSG
-                          : AUDIT_CONNECT,
+    .action = op_action (ev->op),
     .verdict = ev->audit ? AUDIT_ALLOWED_AUDIT : AUDIT_DENIED,
     .family = ev->family,
     .has_port = true,
@@ -578,7 +584,9 @@ on_event (void *ctx, const struct egress_event *ev)
       break;
     case EGRESS_DENY_INGRESS:
       a.rule = "network.ingress.default";
-      a.detail = "a connection from outside to a listening socket";
+      a.detail = ev->op == 3 ? "a fixed port on a non-loopback address"
+                             : "a connection from outside to a listening "
+                               "socket";
       break;
     default:
       a.rule = "network.egress.default";
