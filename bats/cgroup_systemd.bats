@@ -11,6 +11,7 @@
 # takes everything inside with it.
 
 load helpers_policy
+load helpers_rootless
 
 # Capability names by number, for the bounding set of this host (root may
 # lack some, e.g. CAP_SYS_RESOURCE here).
@@ -104,6 +105,8 @@ setup_file() {
   SHARE="$BATS_FILE_TMPDIR/share"
   export SYSD_SKIP SYSD_ID SHARE ROOT
   [ -z "$SYSD_SKIP" ] || return 0
+  # The rootless tests' user; the host's /etc is sysd's, so it exists there.
+  rl_user_create ward-sdrl 600000 || true
   mkdir -p "$SHARE"
   chmod 0755 "$BATS_FILE_TMPDIR" "$SHARE"
   cp "$WARD_BIN" "$SHARE/ward"
@@ -129,6 +132,7 @@ teardown_file() {
     "$WARD_BIN" --root "$ROOT" delete --force "$SYSD_ID" >/dev/null 2>&1 || true
     BUNDLE="" _ward_force_clean "$SYSD_ID"
   fi
+  rl_user_remove
   ward_teardown_file
 }
 
@@ -340,6 +344,151 @@ unit_gone() {
     assert_error "linux.cgroupsPath"
     in_sysd test ! -e "/run/ward-test/$CID"
   done
+  [ "$(unit_state "$UNIT")" = inactive ]
+}
+
+# ---- rootless: the user's own systemd manager ------------------------------
+
+# Run COMMAND... inside sysd as the test user, with a login's environment
+# (XDG_RUNTIME_DIR unless VAR=value arguments come first and say otherwise).
+in_sysd_user() {
+  "${AS_USER_IN_SYSD[@]}" "$@"
+}
+
+# The ward under test, inside sysd, as the test user (state under
+# $XDG_RUNTIME_DIR/ward, its default).
+sd_rl_ward() {
+  ward_capture "${AS_USER_IN_SYSD[@]}" /share/ward --systemd-cgroup "$@"
+}
+
+sd_rl_state() {
+  in_sysd_user /share/ward state "$1" 2>/dev/null | jq -r "$2"
+}
+
+# The unit as the user's manager sees it.
+user_unit_state() {
+  in_sysd systemctl --user -M "$RL_UID@" show -P ActiveState "$1"
+}
+
+user_unit_gone() {
+  [ "$(user_unit_state "$1")" = inactive ] &&
+    ! in_sysd systemctl --user -M "$RL_UID@" list-units --all --no-legend --plain | grep -qF "$1"
+}
+
+# Start user@UID.service in sysd, as a login (or lingering) would: its
+# user-runtime-dir@UID.service asks logind over the system bus, so the bus
+# comes first.  Stopped again at the end of the test.
+start_user_manager() {
+  sd_rl_setup
+  defer in_sysd systemctl stop "user@$RL_UID.service"
+  local why
+  if ! why="$(in_sysd systemctl start dbus.socket dbus.service 2>&1)"; then
+    skip "no system D-Bus in the test container: $why"
+  fi
+  if ! why="$(in_sysd systemctl start "user@$RL_UID.service" 2>&1)"; then
+    skip "user@$RL_UID.service does not start in the test container: $why $(in_sysd journalctl -q -n 3 --no-pager 2>/dev/null | tr '\n' ' ')"
+  fi
+  wait_for 50 0.1 in_sysd test -S "/run/user/$RL_UID/systemd/private"
+}
+
+# The test user, and a rootless bundle of theirs made by the runtime itself.
+sd_rl_setup() {
+  [ -n "${RL_USER:-}" ] || skip "could not create the test user"
+  RL_UID="$(id -u "$RL_USER")"
+  RL_GID="$(id -g "$RL_USER")"
+  AS_USER_IN_SYSD=(nsenter -t "$SYSD_PID" -m -p -C -u -i -n --wd=/ --
+    setpriv --reuid="$RL_UID" --regid="$RL_GID" --init-groups --reset-env
+    env XDG_RUNTIME_DIR="/run/user/$RL_UID")
+  rm -f "$CONFIG"
+  chown -R "$RL_USER:$RL_USER" "$SHARE/b$BATS_TEST_NUMBER"
+  in_sysd_user /share/ward spec --rootless --bundle "$IB" || fail "spec --rootless"
+  update_config '.process.terminal = false'
+  chown "$RL_USER:$RL_USER" "$CONFIG"
+  defer in_sysd_user /share/ward delete --force "$CID"
+}
+
+@test "systemd driver, rootless: a scope of the user's manager; pause/resume/exec/ps/delete" {
+  start_user_manager
+  set_args sleep 1000
+  update_config '.linux.cgroupsPath = $p | .linux.resources.pids = {limit: 55}' \
+    --arg p "user.slice:ward:$CID"
+  sd_rl_ward run -d --bundle "$IB" "$CID"
+  assert_success
+  local pid cg dir
+  pid="$(sd_rl_state "$CID" .pid)"
+  [[ "$pid" =~ ^[0-9]+$ ]] && [ "$pid" -gt 1 ] || fail "bad pid '$pid'"
+  [ "$(in_sysd awk '/^Uid:/ {print $2}' "/proc/$pid/status")" = "$RL_UID" ]
+  # The init is in the scope, below the user's manager.
+  cg="$(in_sysd grep '^0::' "/proc/$pid/cgroup")"
+  [ "$cg" = "0::/user.slice/user-$RL_UID.slice/user@$RL_UID.service/user.slice/$UNIT" ] ||
+    fail "init in '$cg'"
+  dir="/sys/fs/cgroup${cg#0::}"
+  # The user's manager has the unit, the system manager has not.
+  [ "$(user_unit_state "$UNIT")" = active ]
+  [ "$(in_sysd systemctl --user -M "$RL_UID@" show -P Delegate "$UNIT")" = yes ]
+  [ "$(in_sysd systemctl --user -M "$RL_UID@" show -P Slice "$UNIT")" = user.slice ]
+  [ "$(in_sysd systemctl --user -M "$RL_UID@" show -P TasksMax "$UNIT")" = 55 ]
+  in_sysd_user systemctl --user status --no-pager "$UNIT" | grep -F "ward container $CID"
+  [ "$(unit_state "$UNIT")" = inactive ]
+  # Delegated: the scope's files are the user's.
+  [ "$(in_sysd stat -c %u "$dir/cgroup.procs")" = "$RL_UID" ]
+  in_sysd test -d "/run/user/$RL_UID/ward/$CID"
+
+  sd_rl_ward pause "$CID"
+  assert_success
+  [ "$(in_sysd cat "$dir/cgroup.freeze")" = 1 ]
+  [ "$(sd_rl_state "$CID" .status)" = paused ]
+  sd_rl_ward resume "$CID"
+  assert_success
+  [ "$(in_sysd cat "$dir/cgroup.freeze")" = 0 ]
+  [ "$(sd_rl_state "$CID" .status)" = running ]
+
+  # exec from outside the user's tree: the user's manager moves it in
+  sd_rl_ward exec "$CID" tail -n1 /proc/self/cgroup
+  assert_success
+  [ "$stdout" = "$cg" ] || fail "exec ran in '$stdout', not '$cg'"
+
+  sd_rl_ward ps --format json "$CID"
+  assert_success
+  jq -e --argjson p "$pid" '. == [$p]' <<<"$stdout"
+
+  sd_rl_ward delete --force "$CID"
+  assert_success
+  wait_for 30 0.1 user_unit_gone "$UNIT"
+  in_sysd test ! -e "$dir"
+  in_sysd test ! -e "/run/user/$RL_UID/ward/$CID"
+  in_sysd test ! -e "/proc/$pid"
+}
+
+@test "systemd driver, rootless: the default cgroupsPath is ward-<id>.scope in the user's user.slice" {
+  start_user_manager
+  set_script 'tail -n1 /proc/self/cgroup'
+  update_config 'del(.linux.cgroupsPath)'
+  sd_rl_ward run --bundle "$IB" "$CID"
+  assert_success
+  # The container has no cgroup namespace: it sees the path systemd made.
+  [ "$stdout" = "0::/user.slice/user-$RL_UID.slice/user@$RL_UID.service/user.slice/$UNIT" ] ||
+    fail "ran in '$stdout'"
+  wait_for 30 0.1 user_unit_gone "$UNIT"
+  in_sysd test ! -e "/run/user/$RL_UID/ward/$CID"
+}
+
+@test "systemd driver, rootless: without a user manager a one-line error, nothing left" {
+  sd_rl_setup
+  set_args sleep 1000
+  # No user@UID.service: a runtime dir of the user's where nothing listens.
+  local empty="/tmp/ward-sdrl-empty-$$"
+  in_sysd install -d -o "$RL_USER" -g "$RL_USER" -m 0700 "$empty"
+  defer in_sysd rm -rf "$empty"
+  ward_capture "${AS_USER_IN_SYSD[@]}" XDG_RUNTIME_DIR="$empty" /share/ward --systemd-cgroup \
+    run -d --bundle "$IB" "$CID"
+  assert_error "--systemd-cgroup: no systemd user manager answers for uid $RL_UID (is user@$RL_UID.service running?): connect to D-Bus at \`$empty/bus\`"
+  in_sysd test ! -e "$empty/ward/$CID"
+  # No runtime dir, no session bus: nothing to try.
+  ward_capture "${AS_USER_IN_SYSD[@]}" env -u XDG_RUNTIME_DIR /share/ward --systemd-cgroup \
+    --root "$empty/state" run -d --bundle "$IB" "$CID"
+  assert_error "--systemd-cgroup: no user D-Bus to reach systemd"
+  in_sysd test ! -e "$empty/state/$CID"
   [ "$(unit_state "$UNIT")" = inactive ]
 }
 

@@ -797,6 +797,10 @@ cgroup_enter (struct cgroup_mgr *mgr, pid_t pid, struct werr *err)
         if (mgr->rootless && is_permission_error (err->errnum))
           {
             werr_clear (err);
+            /* The user's manager may move it where the user cannot. */
+            if (mgr->systemd && mgr->hier[i].unified
+                && cgroup_systemd_attach (mgr, pid, err) < 0)
+              werr_clear (err);
             continue;
           }
         return werr_prefix (err, "join cgroup");

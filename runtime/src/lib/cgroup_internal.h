@@ -94,6 +94,9 @@ extern const struct cgroup_ops cgroup_v2_ops;
  * pending manager (nothing is created yet). */
 int cgroup_systemd_create (const struct cgroup_request *req,
                            struct cgroup_mgr **out, struct werr *err);
+/* Ask systemd to move `pid` into the started unit: for a rootless user,
+ * whose process may sit where it cannot write (its session's scope). */
+int cgroup_systemd_attach (struct cgroup_mgr *mgr, pid_t pid, struct werr *err);
 /* Whether the unit still has to be started (by cgroup_enter). */
 bool cgroup_systemd_pending (const struct cgroup_mgr *mgr);
 /* Start the unit with `pid` in it, wait for systemd, then take its cgroup

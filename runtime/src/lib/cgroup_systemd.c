@@ -41,7 +41,8 @@ struct cgroup_systemd
   char *id;
   char *bus; /* the D-Bus address used */
   bool bus_daemon;
-  bool started; /* the unit was made: stop it at destroy */
+  bool rootless; /* the bus is a user manager's */
+  bool started;  /* the unit was made: stop it at destroy */
   unsigned version;
   const struct oci_resources *res; /* until started: linux.resources */
 };
@@ -438,7 +439,16 @@ connect_systemd (const struct cgroup_systemd *sd, struct dbus_conn **c,
                  struct werr *err)
 {
   if (dbus_open (sd->bus, sd->bus_daemon, CONNECT_TIMEOUT_MS, c, err) < 0)
-    return werr_prefix (err, "--systemd-cgroup");
+    {
+      /* Rootless needs a manager of the user's own, which only a login or
+       * `loginctl enable-linger` starts: say which one is missing. */
+      if (sd->rootless)
+        werr_prefix (err,
+                     "no systemd user manager answers for uid %u (is "
+                     "user@%u.service running?)",
+                     (unsigned) geteuid (), (unsigned) geteuid ());
+      return werr_prefix (err, "--systemd-cgroup");
+    }
   if (!sd->bus_daemon)
     return 0;
   /* A bus routes signals only to those who asked: JobRemoved. */
@@ -755,6 +765,31 @@ cgroup_systemd_start (struct cgroup_mgr *mgr, pid_t pid, struct werr *err)
   return cgroup_apply_resources (mgr, res ? &rest : NULL, err);
 }
 
+/* AttachProcessesToUnit (systemd 238): a rootless user's manager moves a
+ * process the user could not move out of its session's scope. */
+int
+cgroup_systemd_attach (struct cgroup_mgr *mgr, pid_t pid, struct werr *err)
+{
+  struct cgroup_systemd *sd = mgr->systemd;
+  struct dbus_conn *c = NULL;
+  if (connect_systemd (sd, &c, err) < 0)
+    return -1;
+  _cleanup_free_ char *what
+      = xasprintf ("attach pid %d to `%s`", (int) pid, sd->unit);
+  struct dbus_writer w;
+  dbus_w_init (&w);
+  dbus_w_string (&w, sd->unit);
+  dbus_w_string (&w, "");
+  dbus_w_array_open (&w, 'u');
+  dbus_w_u32 (&w, (uint32_t) pid);
+  dbus_w_array_close (&w);
+  int r = manager_call (c, "AttachProcessesToUnit", "ssau", &w, "", NULL, NULL,
+                        NULL, NULL, what, err);
+  dbus_w_free (&w);
+  dbus_close (c);
+  return r < 0 ? -1 : 0;
+}
+
 int
 cgroup_systemd_create (const struct cgroup_request *req,
                        struct cgroup_mgr **out, struct werr *err)
@@ -789,6 +824,7 @@ cgroup_systemd_create (const struct cgroup_request *req,
   sd->slice = take_ptr (&slice);
   sd->id = xstrdup (req->id ? req->id : "");
   sd->res = req->resources;
+  sd->rootless = req->rootless;
   mgr->mode = mode;
   struct dbus_conn *c = NULL;
   if (bus_address (req->rootless, &sd->bus, &sd->bus_daemon, err) < 0
@@ -930,6 +966,7 @@ cgroup_systemd_load (const struct jnode *n, struct cgroup_mgr *mgr,
   b = jnode_get (o, "version");
   if (b && jnode_is_integer (b) && jnode_int (b) > 0 && jnode_int (b) < 100000)
     sd->version = (unsigned) jnode_int (b);
+  sd->rootless = mgr->rootless;
   mgr->systemd = sd;
   return 0;
 }

@@ -240,6 +240,14 @@ exec_spawn (const struct exec_plan *x, struct cgroup_mgr *cg, int lockfd,
     return werr_set (err, errno, "socketpair");
   _cleanup_close_ int cgroup_fd = cgroup_clone_into_fd (cg);
   pid_t child = process_fork_into (cgroup_fd);
+  if (child < 0 && cgroup_fd >= 0 && (errno == EACCES || errno == EPERM))
+    {
+      /* Rootless, outside the delegated tree: the kernel refuses to start
+       * it in the container's cgroup; cgroup_enter() moves it instead. */
+      close (cgroup_fd);
+      cgroup_fd = -1;
+      child = process_fork_into (-1);
+    }
   if (child < 0)
     return werr_set (err, errno, "fork");
   if (child == 0)
