@@ -398,7 +398,8 @@ host_has (const char *path, void *data)
 static char *
 learnt_policy (const struct agent_policy *p, struct learnt *l)
 {
-  qsort (l->v, l->n, sizeof *l->v, cmp_peer);
+  if (l->n > 0)
+    qsort (l->v, l->n, sizeof *l->v, cmp_peer);
   /* The learning view shows the host's paths where they are on the host:
    * what exists now is what the sandbox can bind. */
   learn_fs_compute (l->paths, l->n_paths, p, host_has, NULL, &l->fs);

@@ -216,6 +216,8 @@ cmp_grant (const void *a, const void *b)
 static void
 subsume (struct learn_fs *f)
 {
+  if (f->n == 0)
+    return;
   qsort (f->grants, f->n, sizeof *f->grants, cmp_grant);
   size_t out = 0;
   for (size_t i = 0; i < f->n; i++)
