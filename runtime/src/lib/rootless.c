@@ -39,11 +39,15 @@ rootless_cgroups (const char *flag)
 const char *
 rootless_default_root (void)
 {
+  /* Kept for the life of the process (the global --root). */
+  static char *root;
+  if (root)
+    return root;
   const char *xdg = getenv ("XDG_RUNTIME_DIR");
   bool rootless = geteuid () != 0 || running_in_userns ();
   if (rootless && xdg && *xdg)
-    return xasprintf ("%s/ward", xdg);
+    return root = xasprintf ("%s/ward", xdg);
   if (geteuid () == 0)
-    return "/run/ward";
-  return xasprintf ("/tmp/ward-%u", (unsigned) geteuid ());
+    return root = xstrdup ("/run/ward");
+  return root = xasprintf ("/tmp/ward-%u", (unsigned) geteuid ());
 }

@@ -25,13 +25,16 @@
 #define PLAN_UPDATE_FILE "plan.update.json"
 #define REPLY_TIMEOUT_MS 10000
 
+/* The plan's view of config.json shares `*cfg`'s strings: the caller frees
+ * the config after the plan. */
 static int
 compile_new (int dirfd, const struct ward_state *st, const char *file,
-             struct policy_plan **out, struct werr *err)
+             struct oci_config **cfgp, struct policy_plan **out,
+             struct werr *err)
 {
-  struct oci_config *cfg = NULL;
-  if (state_load_config (dirfd, &cfg, err) < 0)
+  if (state_load_config (dirfd, cfgp, err) < 0)
     return -1;
+  struct oci_config *cfg = *cfgp;
   struct policy_input in = { 0 };
   int r = policy_input_from_file (
       file, oci_config_annotation (cfg, POLICY_ANN_PROFILE),
@@ -44,7 +47,6 @@ compile_new (int dirfd, const struct ward_state *st, const char *file,
       r = policy_compile (&in, cfg, st->id, &host, out, err);
     }
   policy_input_clear (&in);
-  oci_config_free (cfg);
   return r;
 }
 
@@ -161,6 +163,7 @@ policy_update_running (const char *root, const char *id, const char *file,
   int dirfd = -1;
   struct ward_state *st = NULL;
   struct policy_plan *plan = NULL;
+  struct oci_config *cfg = NULL;
   struct live_rules *rules = NULL;
   _cleanup_free_ char *msg = NULL, *json = NULL;
   if (state_open_read (root, id, &dirfd, &st, err) < 0)
@@ -168,7 +171,7 @@ policy_update_running (const char *root, const char *id, const char *file,
   int r = -1;
   if (strcmp (state_status (dirfd, st), "stopped") == 0)
     werr_set (err, 0, "policy update: container \"%s\" is not running", id);
-  else if (compile_new (dirfd, st, file, &plan, err) < 0
+  else if (compile_new (dirfd, st, file, &cfg, &plan, err) < 0
            || check_compatible (dirfd, plan, err) < 0
            || live_rules_from_plan (plan, &rules, err) < 0)
     ;
@@ -182,6 +185,7 @@ policy_update_running (const char *root, const char *id, const char *file,
     }
   live_rules_free (rules);
   policy_plan_free (plan);
+  oci_config_free (cfg);
   state_free (st);
   close (dirfd);
   return r;
