@@ -280,6 +280,11 @@ EOF
     fail "no allowed-audit dns line"
   audit_lines "$CID" | jq -e -s 'map(select(.action == "connect" and .target.address == "10.123.0.3")) | .[0] | .verdict == "allowed-audit" and .target.name == "denied.test"' >/dev/null ||
     fail "no allowed-audit connect line"
+  # ingress deny (the default) is recorded too, not enforced
+  ward_srv exec "$CID" /bin/probe "bind4 9000"
+  assert_probe "bind4 9000" ok
+  wait_audit "$CID" '.action == "bind" and .target.port == 9000 and .verdict == "allowed-audit"' ||
+    fail "no allowed-audit bind line"
 }
 
 @test "names: policy explain shows the resolver and the host rules" {
@@ -362,25 +367,28 @@ EOF
   assert_probe "resolve a.wild.test" REFUSED
 }
 
-@test "names: ward sandbox --learn records pings as ICMP rules, and enforced they allow only those" {
+@test "names: ward sandbox --learn records pings as ICMP rules and a server as ingress allow; enforced they allow only those" {
   mkdir -p "$BATS_TEST_TMPDIR/bin"
   cp "$(policy_probe_bin)" "$BATS_TEST_TMPDIR/bin/probe"
   ip netns exec "$EN_SRV" sysctl -qw net.ipv4.ping_group_range="0 0"
   echo "{\"filesystem\": {\"readonlyPaths\": [\"$BATS_TEST_TMPDIR/bin\"]}, \"network\": {\"dns\": {\"upstream\": [\"$EN_DNS\"]}}}" >"$BATS_TEST_TMPDIR/in.json"
   ward_capture nsenter --net="/run/netns/$EN_SRV" "$WARD_BIN" --root "$ROOT" sandbox \
     --config "$BATS_TEST_TMPDIR/in.json" --learn "$BATS_TEST_TMPDIR/learnt.json" -- \
-    "$BATS_TEST_TMPDIR/bin/probe" "ping4 10.123.0.2"
+    "$BATS_TEST_TMPDIR/bin/probe" "ping4 10.123.0.2" "bind4 9000"
   assert_success
   assert_probe "ping4 10.123.0.2" ok
+  assert_probe "bind4 9000" ok
   f="$BATS_TEST_TMPDIR/learnt.json"
   jq -e '.network.egress.allow == [{"to": [{"cidr": "10.123.0.2/32"}], "ports": [{"protocol": "icmp"}]}]' "$f" >/dev/null ||
     fail "no ICMP rule: $(cat "$f")"
+  jq -e '.network.ingress.default == "allow"' "$f" >/dev/null || fail "the bind did not open ingress: $(cat "$f")"
   ward_run policy check "$f"
   assert_success
   ward_capture nsenter --net="/run/netns/$EN_SRV" "$WARD_BIN" --root "$ROOT" sandbox --config "$f" -- \
-    "$BATS_TEST_TMPDIR/bin/probe" "ping4 10.123.0.2" "ping4 10.123.0.3"
+    "$BATS_TEST_TMPDIR/bin/probe" "ping4 10.123.0.2" "ping4 10.123.0.3" "bind4 9000"
   assert_probe "ping4 10.123.0.2" ok
   assert_probe "ping4 10.123.0.3" EPERM
+  assert_probe "bind4 9000" ok
 }
 
 @test "names: a live update cannot add host names to a container created without any" {

@@ -322,6 +322,8 @@ decide_filters (struct policy_plan *plan, const struct agent_policy *p,
       = !plan->audit && !isolated && (n->restricted || !n->loopback_private);
   n->ingress_filter
       = !plan->audit && !isolated && p->ingress_default == POL_DENY;
+  n->ingress_audit = plan->audit && plan->host.cgroup_bpf && !isolated
+                     && p->ingress_default == POL_DENY;
   n->deny_raw = !plan->audit && (n->restricted || n->filter);
   if ((n->filter || n->ingress_filter) && !plan->host.cgroup_bpf)
     {

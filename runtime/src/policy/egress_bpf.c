@@ -911,7 +911,8 @@ attach_ingress (const struct plan_net *n, int cgfd, const char *path,
                 struct werr *err)
 {
   struct asm_ *a = xmalloc0 (sizeof *a);
-  struct egress_maps m = { -1, -1, -1, -1, .rt = n->rt, .n = n };
+  struct egress_maps m
+      = { -1, -1, -1, -1, .rt = n->rt, .n = n, .audit = !n->ingress_filter };
   int r = -1;
   if (n->rt && egress_rt_create_maps (n->rt, n->names, err) < 0)
     goto out;
@@ -947,7 +948,8 @@ policy_attach_cgroup (const struct policy_plan *plan,
                       const struct cgroup_mgr *cgroup, struct werr *err)
 {
   const struct plan_net *n = &plan->net;
-  if (!n->filter && !n->filter_audit && !n->ingress_filter)
+  bool ingress = n->ingress_filter || n->ingress_audit;
+  if (!n->filter && !n->filter_audit && !ingress)
     return 0;
   const char *path = cgroup_unified_path (cgroup);
   if (path == NULL)
@@ -959,7 +961,7 @@ policy_attach_cgroup (const struct policy_plan *plan,
     return werr_set (err, errno, "policy: open the cgroup `%s`", path);
   if ((n->filter || n->filter_audit) && attach_egress (n, cgfd, path, err) < 0)
     return -1;
-  if (n->ingress_filter && attach_ingress (n, cgfd, path, err) < 0)
+  if (ingress && attach_ingress (n, cgfd, path, err) < 0)
     return -1;
   return 0;
 }

@@ -101,7 +101,8 @@ egress_names_compile (struct policy_plan *plan, const struct agent_policy *p,
                     && n->netns != PLAN_NETNS_ADDED
                     && (n->restricted || !n->loopback_private);
   /* The refusal records need the ring buffer the run time holds. */
-  if (n->filter || n->filter_audit || n->n_hosts || n->ingress_filter)
+  if (n->filter || n->filter_audit || n->n_hosts || n->ingress_filter
+      || n->ingress_audit)
     n->rt = egress_rt_new ();
   /* An empty namespace ward added reaches nothing: no resolver to run.
    * Audit mode runs one even without host rules: it records the names

@@ -140,10 +140,13 @@ explain_net (const struct policy_plan *plan, FILE *o)
     fprintf (o, "  NOT filtered (best_effort)\n");
   egress_names_explain (plan, o);
   fprintf (o, "  ingress: %s\n",
-           n->ingress_filter ? "binding a non-loopback address to a fixed "
-                               "port is refused (BPF bind4/bind6), inbound "
-                               "connections from outside the namespace's "
-                               "loopback are dropped (BPF ingress)"
+           n->ingress_filter  ? "binding a non-loopback address to a fixed "
+                                "port is refused (BPF bind4/bind6), inbound "
+                                "connections from outside the namespace's "
+                                "loopback are dropped (BPF ingress)"
+           : n->ingress_audit ? "binds of fixed ports and inbound "
+                                "connections recorded, not refused (audit "
+                                "mode, BPF bind4/bind6 and ingress)"
            : n->netns == PLAN_NETNS_ADDED ? "no inbound path (empty namespace)"
                                           : "allowed");
   if (n->deny_raw)

@@ -11,6 +11,8 @@
  *     that protocol and port (every port of a name in one rule);
  *   - a connection to an address no name gave → {"cidr": ADDR/32 or /128};
  *   - names looked up but never connected to are listed in "_comment";
+ *   - a bind of a fixed port, or a connection from outside, that ingress
+ *     deny would have refused → "ingress": {"default": "allow"};
  *   - the policy's own filesystem entries, plus readonlyPaths and
  *     readwritePaths for the paths used beyond them and beyond the
  *     sandbox's baseline (the rules, collapsing included, are in
@@ -125,6 +127,7 @@ struct learnt
   struct learn_seen *paths; /* paths strdup'd */
   size_t n_paths;
   struct learn_fs fs;
+  bool serves; /* it bound a fixed port or was connected to from outside */
 };
 
 static bool
@@ -192,6 +195,9 @@ one_line (struct learnt *l, const char *line, size_t len)
   const struct jnode *port = target ? jnode_get (target, "port") : NULL;
   if (action && strcmp (action, "dns") == 0 && name)
     name_add (l, name);
+  else if (action
+           && (strcmp (action, "bind") == 0 || strcmp (action, "accept") == 0))
+    l->serves = true;
   else if (action
            && (strcmp (action, "open") == 0 || strcmp (action, "exec") == 0))
     path_add (l, ev, action);
@@ -423,6 +429,13 @@ learnt_policy (const struct agent_policy *p, struct learnt *l)
     }
   jw_arr_close (w);
   jw_obj_close (w);
+  if (l->serves)
+    {
+      jw_key (w, "ingress");
+      jw_obj_open (w);
+      jw_kstr (w, "default", "allow");
+      jw_obj_close (w);
+    }
   dns (w, p);
   jw_obj_close (w);
   jw_obj_close (w);

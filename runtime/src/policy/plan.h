@@ -122,6 +122,7 @@ struct plan_net
   bool host_loopback_allow;
   bool filter;         /* BPF connect4/6 + sendmsg4/6 programs */
   bool ingress_filter; /* BPF bind4/6 and cgroup_skb ingress programs */
+  bool ingress_audit;  /* audit mode: the same programs record and allow */
   bool icmp;           /* ICMP allowed somewhere: ping sockets, judged by the
                 cgroup_skb egress program */
   struct plan_prefix *allow, *deny;
