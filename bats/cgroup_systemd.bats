@@ -407,7 +407,7 @@ sd_rl_setup() {
   defer in_sysd_user /share/ward delete --force "$CID"
 }
 
-@test "systemd driver, rootless: a scope of the user's manager; pause/resume/exec/ps/delete" {
+@test "systemd driver, rootless: a scope of the user's manager; pause/resume/exec/ps/update/kill --all/delete" {
   start_user_manager
   set_args sleep 1000
   update_config '.linux.cgroupsPath = $p | .linux.resources.pids = {limit: 55}' \
@@ -451,6 +451,15 @@ sd_rl_setup() {
   sd_rl_ward ps --format json "$CID"
   assert_success
   jq -e --argjson p "$pid" '. == [$p]' <<<"$stdout"
+
+  # update goes to the user's unit too
+  sd_rl_ward update --pids-limit 66 "$CID"
+  assert_success
+  [ "$(in_sysd systemctl --user -M "$RL_UID@" show -P TasksMax "$UNIT")" = 66 ]
+
+  sd_rl_ward kill --all "$CID" KILL
+  assert_success
+  wait_for 50 0.1 eval '[ "$(sd_rl_state "$CID" .status)" = stopped ]'
 
   sd_rl_ward delete --force "$CID"
   assert_success
