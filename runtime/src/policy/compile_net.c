@@ -341,10 +341,15 @@ decide_filters (struct policy_plan *plan, const struct agent_policy *p,
         return -1;
       if (n->ingress_filter
           && plan_need (plan, "network.ingress.default", err,
-                        "deny needs BPF bind programs on a cgroup2 hierarchy, "
-                        "which this host does not offer")
+                        "deny needs BPF programs on a cgroup2 hierarchy, "
+                        "which this host does not offer (Landlock TCP bind "
+                        "rules alone cannot stop a listener on an ephemeral "
+                        "port)")
                  < 0)
         return -1;
+      /* best_effort: what Landlock can do, a bind to a fixed port refused
+       * (loopback too: it cannot tell addresses apart). */
+      n->landlock_bind = n->ingress_filter && plan->host.landlock_abi >= 4;
       n->filter = n->ingress_filter = false;
     }
   return 0;

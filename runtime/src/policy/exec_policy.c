@@ -88,6 +88,7 @@ load_net_and_seccomp (struct policy_plan *plan, const struct jnode *root)
   plan->net.deny_raw = jbool (net, "denyRawSockets");
   plan->net.icmp = jbool (net, "icmp");
   plan->net.deny_udp = jbool (net, "denyUdpSockets");
+  plan->net.landlock_bind = jbool (net, "landlockBind");
   plan->net.n_tcp_ports = jnode_len (ports);
   /* The Landlock TCP fallback always comes with UDP refused. */
   plan->net.landlock_tcp = plan->net.deny_udp;

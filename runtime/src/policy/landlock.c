@@ -68,6 +68,7 @@ struct ll_net_port
 
 #define LL_RULE_PATH_BENEATH 1
 #define LL_RULE_NET_PORT 2
+#define LL_ACCESS_NET_BIND_TCP (1ULL << 0)
 #define LL_ACCESS_NET_CONNECT_TCP (1ULL << 1)
 #define LL_SCOPE_ABSTRACT_UNIX_SOCKET (1ULL << 0)
 #define LL_SCOPE_SIGNAL (1ULL << 1)
@@ -308,10 +309,11 @@ create_ruleset (const struct policy_plan *plan, struct werr *err)
   if (plan->fs.landlock)
     attr.handled_access_fs = plan->fs.handled;
   if (plan->net.landlock_tcp)
-    {
-      attr.handled_access_net = LL_ACCESS_NET_CONNECT_TCP;
-      size = offsetof (struct ll_ruleset_attr, scoped);
-    }
+    attr.handled_access_net |= LL_ACCESS_NET_CONNECT_TCP;
+  if (plan->net.landlock_bind)
+    attr.handled_access_net |= LL_ACCESS_NET_BIND_TCP;
+  if (attr.handled_access_net)
+    size = offsetof (struct ll_ruleset_attr, scoped);
   if (plan->fs.scope_signal)
     {
       attr.scoped = LL_SCOPE_SIGNAL | LL_SCOPE_ABSTRACT_UNIX_SOCKET;
@@ -336,6 +338,13 @@ add_net_rules (int ruleset, const struct plan_net *n, struct werr *err)
         return werr_set (err, errno, "landlock_add_rule tcp port %u",
                          n->tcp_ports[i]);
     }
+  /* Port 0 is the kernel choosing an ephemeral port: no server to reach. */
+  struct ll_net_port any
+      = { .allowed_access = LL_ACCESS_NET_BIND_TCP, .port = 0 };
+  if (n->landlock_bind
+      && syscall (SYS_landlock_add_rule, ruleset, LL_RULE_NET_PORT, &any, 0)
+             < 0)
+    return werr_set (err, errno, "landlock_add_rule tcp bind port 0");
   return 0;
 }
 
@@ -343,7 +352,7 @@ int
 policy_landlock_apply (const struct policy_plan *plan, char *const *extra,
                        size_t n_extra, struct werr *err)
 {
-  if (!plan->fs.landlock && !plan->net.landlock_tcp)
+  if (!plan->fs.landlock && !plan->net.landlock_tcp && !plan->net.landlock_bind)
     return 0;
   struct ll_state s = { .err = err };
   s.ruleset = create_ruleset (plan, err);

@@ -137,6 +137,10 @@ struct plan_net
   uint16_t *tcp_ports;
   size_t n_tcp_ports;
   bool deny_udp;
+  /* Without cgroup BPF: ingress deny as Landlock TCP bind rules, every
+   * bind refused but to port 0 (stricter than the BPF programs, which let
+   * loopback binds through). */
+  bool landlock_bind;
   bool deny_raw; /* seccomp: AF_PACKET, SOCK_RAW, ping sockets */
   /* Egress by host name (egress_names.c): the filtering resolver runs in
    * the monitor, listening on resolver4:53 inside the container; the BPF

@@ -45,7 +45,9 @@ plan_net_mode (const struct policy_plan *plan)
   if (n->ingress_filter)
     return "bind";
   if (n->landlock_tcp)
-    return "landlock-tcp";
+    return n->landlock_bind ? "landlock-tcp+bind" : "landlock-tcp";
+  if (n->landlock_bind)
+    return "landlock-bind";
   return n->restricted ? "off" : "open";
 }
 
@@ -192,6 +194,7 @@ json_net (struct jw *w, const struct policy_plan *plan)
   jw_kbool (w, "denyRawSockets", n->deny_raw);
   jw_kbool (w, "icmp", n->icmp);
   jw_kbool (w, "denyUdpSockets", n->deny_udp);
+  jw_kbool (w, "landlockBind", n->landlock_bind);
   json_prefixes (w, "allow", n->allow, n->n_allow);
   json_prefixes (w, "deny", n->deny, n->n_deny);
   jw_key (w, "landlockTcpPorts");
