@@ -223,3 +223,21 @@ assert_no_prl_leftovers() {
   assert_success
   assert_no_prl_leftovers "$id"
 }
+
+@test "rootless podman: an agent policy Landlock can enforce runs; one that needs cgroup BPF fails closed with ward's line" {
+  local pol='{"filesystem": {"readonlyPaths": ["/"], "readwritePaths": ["/tmp"]}, "network": {"egress": {"default": "allow"}, "ingress": {"default": "allow"}}}'
+  # podman reads --annotation as one CSV field: quoted, quotes doubled
+  prun --rm --annotation "\"run.ward.policy=${pol//\"/\"\"}\"" "$IMG" sh -c 'touch /tmp/ok && echo tmp-ok; touch /etc/x 2>/dev/null || echo etc-refused'
+  assert_success
+  [ "$stdout" = $'tmp-ok\netc-refused' ] || fail "output: $stdout"
+  # the same without the policy writes /etc (the test is honest)
+  prun --rm "$IMG" sh -c 'touch /etc/x && echo etc-written'
+  assert_success
+  [ "$stdout" = etc-written ]
+
+  pol='{"network": {"egress": {"default": "deny", "allow": [{"to": [{"cidr": "10.0.0.0/8"}]}]}}}'
+  prun --rm --cidfile "$PRL_U/tmp/pol.cid" --annotation "\"run.ward.policy=${pol//\"/\"\"}\"" "$IMG" true
+  [ "$status" -ne 0 ] || fail "podman started it"
+  assert_output_contains "network.egress: needs BPF programs on a cgroup2 hierarchy, which this host does not offer to an unprivileged user"
+  [ ! -s "$PRL_U/tmp/pol.cid" ] || assert_no_prl_leftovers "$(cat "$PRL_U/tmp/pol.cid")"
+}

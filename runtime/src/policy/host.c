@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "plan.h"
+#include "rootless.h"
 
 #ifndef CGROUP2_SUPER_MAGIC
 #define CGROUP2_SUPER_MAGIC 0x63677270
@@ -33,7 +34,8 @@ policy_host_probe (struct policy_host *h)
 {
   h->landlock_abi = policy_landlock_abi ();
   h->selinux = is_selinux_enabled () > 0;
-  h->rootless = geteuid () != 0;
+  /* Root of a user namespace (rootless podman) is no more than the user. */
+  h->rootless = geteuid () != 0 || running_in_userns ();
   /* Attaching cgroup programs needs CAP_SYS_ADMIN (or CAP_BPF and
    * CAP_NET_ADMIN) in the initial namespaces: root only. */
   h->cgroup_bpf = !h->rootless
