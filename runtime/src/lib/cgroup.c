@@ -534,10 +534,11 @@ find_mounts (enum cgroup_mode mode, struct cg_mount **out, size_t *n_out,
   return 0;
 }
 
-/* The runtime's own cgroup in the hierarchy of `m`, from /proc/self/cgroup
- * ("id:controllers:path"); "/" if not listed. */
+/* The path of the line of a /proc/PID/cgroup text ("id:controllers:path")
+ * for the cgroup2 hierarchy (`controllers` NULL) or the v1 one of exactly
+ * `controllers`; NULL if not listed. */
 static char *
-own_cgroup (const char *proc_cgroup, const struct cg_mount *m)
+proc_cgroup_path (const char *proc_cgroup, const char *controllers)
 {
   _cleanup_free_ char *copy = xstrdup (proc_cgroup);
   char *save = NULL;
@@ -550,13 +551,36 @@ own_cgroup (const char *proc_cgroup, const struct cg_mount *m)
         continue;
       *c2 = '\0';
       const char *ctrls = c1 + 1;
-      bool match = m->unified
+      bool match = controllers == NULL
                        ? (strncmp (line, "0:", 2) == 0 && *ctrls == '\0')
-                       : (*ctrls && same_controllers (ctrls, m->controllers));
+                       : (*ctrls && same_controllers (ctrls, controllers));
       if (match)
         return xstrdup (c2[1] ? c2 + 1 : "/");
     }
-  return xstrdup ("/");
+  return NULL;
+}
+
+char *
+cgroup_pid_path (pid_t pid, const char *controllers, struct werr *err)
+{
+  char path[64];
+  snprintf (path, sizeof path, "/proc/%d/cgroup", (int) pid);
+  _cleanup_free_ char *data = NULL;
+  if (read_file (path, &data, NULL, err) < 0)
+    return NULL;
+  char *p = proc_cgroup_path (data, controllers);
+  if (p == NULL)
+    werr_set (err, 0, "`%s`: no line for %s", path,
+              controllers ? controllers : "cgroup2");
+  return p;
+}
+
+/* The runtime's own cgroup in the hierarchy of `m`; "/" if not listed. */
+static char *
+own_cgroup (const char *proc_cgroup, const struct cg_mount *m)
+{
+  char *p = proc_cgroup_path (proc_cgroup, m->unified ? NULL : m->controllers);
+  return p ? p : xstrdup ("/");
 }
 
 /* ---- manager life cycle ------------------------------------------------ */

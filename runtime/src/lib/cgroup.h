@@ -82,6 +82,11 @@ void cgroup_save (const struct cgroup_mgr *mgr, struct jw *w);
 int cgroup_load (const struct jnode *n, struct cgroup_mgr **out,
                  struct werr *err);
 void cgroup_mgr_free (struct cgroup_mgr *mgr);
+/* The cgroup of `pid` as its /proc/PID/cgroup says (paths as the caller's
+ * cgroup namespace sees them): the cgroup2 one when `controllers` is NULL,
+ * else the v1 hierarchy of exactly those controllers ("name=systemd").
+ * NULL with `err` set when unreadable or not listed (errnum 0). */
+char *cgroup_pid_path (pid_t pid, const char *controllers, struct werr *err);
 /* The container's directory on the cgroup2 (unified) hierarchy, where BPF
  * programs attach; NULL when it has none (cgroup_unified.c). */
 const char *cgroup_unified_path (const struct cgroup_mgr *mgr);

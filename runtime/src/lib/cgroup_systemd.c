@@ -619,31 +619,6 @@ wait_job (struct dbus_conn *c, struct dbus_msg *reply, struct job_wait *jw,
 
 /* ---- the unit ---------------------------------------------------------- */
 
-/* The cgroup systemd put `pid` in, from /proc/<pid>/cgroup (paths as our
- * cgroup namespace sees them, which is what the mounts show). */
-static int
-pid_cgroup (const struct cgroup_mgr *mgr, pid_t pid, char **out,
-            struct werr *err)
-{
-  _cleanup_free_ char *path = xasprintf ("/proc/%d/cgroup", (int) pid);
-  _cleanup_free_ char *data = NULL;
-  if (read_file (path, &data, NULL, err) < 0)
-    return -1;
-  /* systemd's own hierarchy: cgroup2 unless the host is v1 only. */
-  const char *want = mgr->mode == CGROUP_MODE_LEGACY ? ":name=systemd:" : "0::";
-  for (char *save = NULL, *l = strtok_r (data, "\n", &save); l;
-       l = strtok_r (NULL, "\n", &save))
-    {
-      char *at = strstr (l, want);
-      if (at && (at == l || mgr->mode == CGROUP_MODE_LEGACY))
-        {
-          *out = xstrdup (at + strlen (want));
-          return 0;
-        }
-    }
-  return werr_set (err, 0, "`%s`: no %s line", path, want);
-}
-
 static int
 start_body (const struct cgroup_mgr *mgr, pid_t pid, struct dbus_writer *w,
             struct oci_resources *rest, struct werr *err)
@@ -745,10 +720,13 @@ cgroup_systemd_start (struct cgroup_mgr *mgr, pid_t pid, struct werr *err)
   if (r < 0)
     return -1;
   _cleanup_free_ char *inner = NULL;
+  /* Where systemd put the init: its own hierarchy, cgroup2 unless the host
+   * is v1 only. */
+  const char *hier = mgr->mode == CGROUP_MODE_LEGACY ? "name=systemd" : NULL;
   if (is_slice_unit (sd->unit))
     r = cgroup_systemd_expand_slice (sd->unit, &inner, err);
   else
-    r = pid_cgroup (mgr, pid, &inner, err);
+    r = (inner = cgroup_pid_path (pid, hier, err)) ? 0 : -1;
   if (r < 0)
     return werr_prefix (err, "--systemd-cgroup: the cgroup of `%s`", sd->unit);
   const char *base = strrchr (inner, '/');

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "doc.h"
 #include "log.h"
 #include "plan.h"
 #include "utils.h"
@@ -571,60 +572,17 @@ struct audit_kernel
   struct ak_tracker tracker;
 };
 
-/* The cgroup2 mount holding `dir`: its path relative to the hierarchy's
- * root, as "0::" lines of /proc/PID/cgroup show it. */
-static char *
-cgroup_rel (const char *dir)
-{
-  _cleanup_free_ char *info = NULL;
-  size_t len = 0;
-  struct werr ignored = { 0 };
-  if (dir == NULL
-      || read_file ("/proc/self/mountinfo", &info, &len, &ignored) < 0)
-    return NULL;
-  char *save = NULL;
-  for (char *line = strtok_r (info, "\n", &save); line;
-       line = strtok_r (NULL, "\n", &save))
-    {
-      char root[512], mnt[512], fstype[64];
-      const char *dash = strstr (line, " - ");
-      if (dash == NULL || sscanf (dash, " - %63s", fstype) != 1
-          || strcmp (fstype, "cgroup2") != 0
-          || sscanf (line, "%*s %*s %*s %511s %511s", root, mnt) != 2)
-        continue;
-      size_t m = strlen (mnt);
-      if (strncmp (dir, mnt, m) != 0 || (dir[m] != '/' && dir[m] != '\0'))
-        continue;
-      const char *rest = dir + m;
-      return xasprintf ("%s%s", strcmp (root, "/") == 0 ? "" : root,
-                        *rest ? rest : "/");
-    }
-  return NULL;
-}
-
 static int
 pid_ours (void *ctx, pid_t pid)
 {
   struct audit_kernel *k = ctx;
   if (pid == k->init)
     return 1;
-  char path[64];
-  snprintf (path, sizeof path, "/proc/%d/cgroup", (int) pid);
-  _cleanup_free_ char *data = NULL;
-  size_t len = 0;
-  struct werr ignored = { 0 };
-  if (read_file (path, &data, &len, &ignored) < 0)
-    return ignored.errnum == ENOENT || ignored.errnum == ESRCH ? -1 : 0;
-  if (k->cgroup == NULL)
-    return 0;
-  size_t n = strlen (k->cgroup);
-  char *save = NULL;
-  for (char *line = strtok_r (data, "\n", &save); line;
-       line = strtok_r (NULL, "\n", &save))
-    if (strncmp (line, "0::", 3) == 0 && strncmp (line + 3, k->cgroup, n) == 0
-        && (line[3 + n] == '\0' || line[3 + n] == '/'))
-      return 1;
-  return 0;
+  struct werr err = { 0 };
+  _cleanup_free_ char *cg = cgroup_pid_path (pid, NULL, &err);
+  if (cg == NULL)
+    return err.errnum == ENOENT || err.errnum == ESRCH ? -1 : 0;
+  return k->cgroup && pol_path_under (cg, k->cgroup);
 }
 
 static void
@@ -692,7 +650,11 @@ audit_kernel_prepare (const struct policy_plan *plan, int state_dirfd,
   k->audit_fd = afd;
   k->plan = plan;
   k->init = init;
-  k->cgroup = cgroup_rel (cgroup ? cgroup_unified_path (cgroup) : NULL);
+  /* The init is in the container's cgroup by now: its cgroup2 path is the
+   * one other pids are compared with. */
+  struct werr ignored = { 0 };
+  if (cgroup_unified_path (cgroup))
+    k->cgroup = cgroup_pid_path (init, NULL, &ignored);
   k->tracker.ours = pid_ours;
   k->tracker.ours_ctx = k;
   *out = k;
