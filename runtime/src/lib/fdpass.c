@@ -37,6 +37,33 @@ fdpass_send (int sock, const void *buf, size_t len, int fd)
   return r < 0 ? -errno : 0;
 }
 
+ssize_t
+fdpass_recv (int sock, void *buf, size_t len, int *fd)
+{
+  union
+  {
+    char buf[CMSG_SPACE (sizeof (int))];
+    struct cmsghdr align;
+  } ctl;
+  struct iovec iov = { .iov_base = buf, .iov_len = len };
+  struct msghdr mh = { .msg_iov = &iov,
+                       .msg_iovlen = 1,
+                       .msg_control = ctl.buf,
+                       .msg_controllen = sizeof ctl.buf };
+  *fd = -1;
+  ssize_t r;
+  do
+    r = recvmsg (sock, &mh, MSG_CMSG_CLOEXEC);
+  while (r < 0 && errno == EINTR);
+  if (r < 0)
+    return -errno;
+  for (struct cmsghdr *c = CMSG_FIRSTHDR (&mh); c; c = CMSG_NXTHDR (&mh, c))
+    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS
+        && c->cmsg_len == CMSG_LEN (sizeof (int)))
+      memcpy (fd, CMSG_DATA (c), sizeof *fd);
+  return r;
+}
+
 int
 fdpass_send_to_path (const char *path, int fd, const char *payload,
                      const char *what, struct werr *err)

@@ -8,6 +8,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "ward/cleanup.h"
+
 int
 sync_send (int sock, enum sync_type type, pid_t pid, int passfd)
 {
@@ -27,24 +29,12 @@ sync_send_error (int sock, const struct werr *err)
 int
 sync_recv (int sock, struct sync_msg *m, int *passfd, struct werr *err)
 {
-  union
-  {
-    char buf[CMSG_SPACE (sizeof (int))];
-    struct cmsghdr align;
-  } ctl;
-  struct iovec iov = { .iov_base = m, .iov_len = sizeof *m };
-  struct msghdr mh = { .msg_iov = &iov,
-                       .msg_iovlen = 1,
-                       .msg_control = ctl.buf,
-                       .msg_controllen = sizeof ctl.buf };
   if (passfd)
     *passfd = -1;
-  ssize_t r;
-  do
-    r = recvmsg (sock, &mh, MSG_CMSG_CLOEXEC);
-  while (r < 0 && errno == EINTR);
+  _cleanup_close_ int fd = -1;
+  ssize_t r = fdpass_recv (sock, m, sizeof *m, &fd);
   if (r < 0)
-    return werr_set (err, errno, "read from the container's set-up");
+    return werr_set (err, (int) -r, "read from the container's set-up");
   if (r == 0)
     {
       werr_set (err, 0, "the container's set-up process died");
@@ -52,16 +42,8 @@ sync_recv (int sock, struct sync_msg *m, int *passfd, struct werr *err)
     }
   if ((size_t) r != sizeof *m)
     return werr_set (err, EPROTO, "short message from the container's set-up");
-  for (struct cmsghdr *c = CMSG_FIRSTHDR (&mh); c; c = CMSG_NXTHDR (&mh, c))
-    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
-      {
-        int fd;
-        memcpy (&fd, CMSG_DATA (c), sizeof fd);
-        if (passfd)
-          *passfd = fd;
-        else
-          close (fd);
-      }
+  if (passfd)
+    *passfd = take_fd (&fd);
   m->msg[sizeof m->msg - 1] = '\0';
   return 0;
 }

@@ -50,7 +50,9 @@
 #include <unistd.h>
 
 #include "audit.h"
+#include "fdpass.h"
 #include "learn.h"
+#include "mounts.h"
 #include "utils.h"
 #include "ward/cleanup.h"
 
@@ -213,36 +215,6 @@ absolute (pid_t pid, int dirfd, const char *path)
   return xasprintf ("%s%s%s", base, strcmp (base, "/") ? "/" : "", path);
 }
 
-/* Lexically: no "//", ".", "..", trailing "/". */
-static void
-clean (char *path)
-{
-  char *out = path;
-  for (char *in = path; *in;)
-    {
-      while (*in == '/')
-        in++;
-      size_t len = strcspn (in, "/");
-      if (len == 0 || (len == 1 && in[0] == '.'))
-        ;
-      else if (len == 2 && in[0] == '.' && in[1] == '.')
-        {
-          while (out > path && *--out != '/')
-            ;
-        }
-      else
-        {
-          *out++ = '/';
-          memmove (out, in, len);
-          out += len;
-        }
-      in += len;
-    }
-  if (out == path)
-    *out++ = '/';
-  *out = '\0';
-}
-
 static int
 open_in_root (int rootfd, const char *abs, uint64_t flags)
 {
@@ -253,15 +225,16 @@ open_in_root (int rootfd, const char *abs, uint64_t flags)
                         sizeof how);
 }
 
-/* Where `abs` leads inside the caller's root, symlinks resolved: readlink
- * of an fd opened through /proc/PID/root gives the path as the container
- * sees it.  For an entry that does not exist (*exists false): its resolved
- * directory and its name. */
+/* Where the absolute `path` leads inside the caller's root (cleaned
+ * lexically, then symlinks resolved): readlink of an fd opened through
+ * /proc/PID/root gives the path as the container sees it.  For an entry
+ * that does not exist (*exists false): its resolved directory and its
+ * name. */
 static char *
-canonical (pid_t pid, char *abs, bool follow, bool *exists)
+canonical (pid_t pid, const char *path, bool follow, bool *exists)
 {
   *exists = false;
-  clean (abs);
+  _cleanup_free_ char *abs = path_clean (path);
   char root[64];
   snprintf (root, sizeof root, "/proc/%d/root", pid);
   _cleanup_close_ int rootfd = open (root, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -506,24 +479,12 @@ receive_fd (int sock)
   if (c < 0)
     return -1;
   char buf[8192];
-  union
-  {
-    char b[CMSG_SPACE (sizeof (int))];
-    struct cmsghdr align;
-  } ctl;
-  struct iovec iov = { buf, sizeof buf };
-  struct msghdr msg = { .msg_iov = &iov,
-                        .msg_iovlen = 1,
-                        .msg_control = ctl.b,
-                        .msg_controllen = sizeof ctl.b };
-  if (recvmsg (c, &msg, MSG_CMSG_CLOEXEC) <= 0)
-    return -1;
-  struct cmsghdr *cm = CMSG_FIRSTHDR (&msg);
-  if (cm == NULL || cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS
-      || cm->cmsg_len != CMSG_LEN (sizeof (int)))
-    return -1;
   int fd;
-  memcpy (&fd, CMSG_DATA (cm), sizeof fd);
+  if (fdpass_recv (c, buf, sizeof buf, &fd) <= 0 && fd >= 0)
+    {
+      close (fd);
+      return -1;
+    }
   return fd;
 }
 
