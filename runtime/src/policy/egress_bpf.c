@@ -503,22 +503,29 @@ emit_v6 (struct asm_ *a, const struct egress_maps *m, const struct verdicts *v,
   jump (a, BPF_JMP | BPF_JA, 0, 0, 0, v->deflt);
 }
 
+/* The sock_addr's IPv6 address (r6 is the context) to fp-16. */
+static void
+emit_user_ip6 (struct asm_ *a)
+{
+  const int16_t ip6 = offsetof (struct bpf_sock_addr, user_ip6);
+  for (int i = 0; i < 4; i++)
+    {
+      ld_ctx (a, R2, (int16_t) (ip6 + 4 * i));
+      emit (a, BPF_STX | BPF_MEM | BPF_W, FP, R2, (int16_t) (-16 + 4 * i), 0);
+    }
+}
+
 static int
 build_egress6 (struct asm_ *a, const struct egress_maps *m)
 {
   struct verdicts v;
   asm_init (a);
   verdict_labels (a, &v);
-  const int16_t ip6 = offsetof (struct bpf_sock_addr, user_ip6);
   emit (a, BPF_ALU64 | BPF_MOV | BPF_X, R6, R1, 0, 0);
   emit_port_proto (a);
   emit_event_init (a, m);
   emit (a, BPF_ST | BPF_MEM | BPF_W, FP, 0, -20, 128);
-  for (int i = 0; i < 4; i++)
-    {
-      ld_ctx (a, R2, (int16_t) (ip6 + 4 * i));
-      emit (a, BPF_STX | BPF_MEM | BPF_W, FP, R2, (int16_t) (-16 + 4 * i), 0);
-    }
+  emit_user_ip6 (a);
   emit_v6 (a, m, &v, true);
   emit_verdicts (a, &v, m);
   return resolve (a);
@@ -674,12 +681,7 @@ build_bind (struct asm_ *a, const struct egress_maps *m, bool v6)
     }
   else
     {
-      for (int i = 0; i < 4; i++)
-        {
-          ld_ctx (a, R2, (int16_t) (ip6 + 4 * i));
-          emit (a, BPF_STX | BPF_MEM | BPF_W, FP, R2, (int16_t) (-16 + 4 * i),
-                0);
-        }
+      emit_user_ip6 (a);
       emit_event_addr6 (a);
     }
   emit_refuse (a, m, EGRESS_DENY_INGRESS);
@@ -831,8 +833,6 @@ maps_make (const struct plan_net *n, struct egress_maps *m, struct werr *err)
       || map_fill (m->allow6, n->allow, n->n_allow, AF_INET6, err) < 0
       || map_fill (m->deny6, n->deny, n->n_deny, AF_INET6, err) < 0)
     return -1;
-  if (n->rt && egress_rt_create_maps (n->rt, n->names, err) < 0)
-    return -1;
   return 0;
 }
 
@@ -914,8 +914,6 @@ attach_ingress (const struct plan_net *n, int cgfd, const char *path,
   struct egress_maps m
       = { -1, -1, -1, -1, .rt = n->rt, .n = n, .audit = !n->ingress_filter };
   int r = -1;
-  if (n->rt && egress_rt_create_maps (n->rt, n->names, err) < 0)
-    goto out;
   for (int v6 = 0; v6 < 2; v6++)
     {
       m.op = 3;
@@ -959,6 +957,9 @@ policy_attach_cgroup (const struct policy_plan *plan,
   _cleanup_close_ int cgfd = open (path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (cgfd < 0)
     return werr_set (err, errno, "policy: open the cgroup `%s`", path);
+  /* The ring buffer of refusals (and the name maps) every program uses. */
+  if (n->rt && egress_rt_create_maps (n->rt, n->names, err) < 0)
+    return -1;
   if ((n->filter || n->filter_audit) && attach_egress (n, cgfd, path, err) < 0)
     return -1;
   if (ingress && attach_ingress (n, cgfd, path, err) < 0)
